@@ -1,0 +1,186 @@
+//! `techval value`: value one subject and print a table or the JSON with every audit step.
+
+use super::output::{emit, Align, Table};
+use super::OutputFormat;
+use crate::case::{Case, DEMO_CASE};
+use crate::models::ModelBook;
+use crate::valuation::{self, Approach, Valuation};
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Which approach(es) to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApproachArg {
+    /// 收益法.
+    Income,
+    /// 成本法.
+    Cost,
+    /// 市场法 (needs --deals).
+    Market,
+    /// Every approach the case has assumptions for.
+    All,
+}
+
+/// Arguments of `techval value`.
+#[derive(Debug, Args)]
+pub struct ValueArgs {
+    /// Case file (TOML or JSON). Without it the bundled demo case runs.
+    #[arg(long, value_name = "FILE")]
+    pub case: Option<PathBuf>,
+    /// Approach to run.
+    #[arg(long, value_enum, default_value_t = ApproachArg::All)]
+    pub approach: ApproachArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Write the output to this file (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// The JSON document `techval value --format json` writes. Layout documented in README.
+#[derive(Debug, Serialize)]
+pub struct ValueDocument<'a> {
+    /// techval version.
+    pub techval_version: &'static str,
+    /// The case file (or the bundled demo's path).
+    pub case_file: String,
+    /// Where the model book came from.
+    pub models: &'a str,
+    /// The subject.
+    pub subject: &'a crate::Subject,
+    /// Purpose, when the case gives one.
+    pub purpose: Option<crate::case::Purpose>,
+    /// One result per approach.
+    pub valuations: &'a [Valuation],
+}
+
+/// Loads the case named by `--case` or the bundled demo, and validates it.
+pub fn load_case(path: Option<&PathBuf>, models: &ModelBook) -> crate::Result<(Case, String)> {
+    let (case, label) = match path {
+        Some(p) => (Case::load(p)?, p.display().to_string()),
+        None => {
+            eprintln!(
+                "note: no --case given; running the bundled demo case ({})",
+                DEMO_CASE.0
+            );
+            (Case::demo()?, DEMO_CASE.0.to_string())
+        }
+    };
+    case.validate(models).map_err(|e| e.in_file(&label))?;
+    Ok((case, label))
+}
+
+/// Runs `techval value`.
+pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
+    let (case, label) = load_case(a.case.as_ref(), models)?;
+    let which = match a.approach {
+        ApproachArg::Income => vec![Approach::Income],
+        ApproachArg::Cost => vec![Approach::Cost],
+        ApproachArg::Market => vec![Approach::Market],
+        ApproachArg::All => valuation::available(&case),
+    };
+    let vals = valuation::run_approaches(&case, models, &which).map_err(|e| e.in_file(&label))?;
+    let text = match a.format {
+        OutputFormat::Json => {
+            let doc = ValueDocument {
+                techval_version: env!("CARGO_PKG_VERSION"),
+                case_file: label,
+                models: &models.origin,
+                subject: &case.subject,
+                purpose: case.purpose,
+                valuations: &vals,
+            };
+            let mut s = serde_json::to_string_pretty(&doc)?;
+            s.push('\n');
+            s
+        }
+        OutputFormat::Table => render_table(&case, &vals),
+    };
+    emit(a.out.as_deref(), &text)?;
+    Ok(())
+}
+
+/// The terminal view: a summary line per approach, then each method's key steps.
+pub fn render_table(case: &Case, vals: &[Valuation]) -> String {
+    let s = &case.subject;
+    let mut out = format!(
+        "{} — {} ({}, {}, {})  valuation date {}\n\n",
+        s.id,
+        s.name,
+        s.kind.name_zh(),
+        s.industry,
+        s.region,
+        s.valuation_date
+    );
+    let mut t = Table::new(
+        &["approach", "method", "value (元)", "value"],
+        &[Align::Left, Align::Left, Align::Right, Align::Right],
+    );
+    for v in vals {
+        t.row([
+            format!("{} {}", v.approach.name_zh(), v.approach.as_str()),
+            v.method.clone(),
+            crate::money::group_thousands(v.value.amount(), 2),
+            v.value.display_auto(),
+        ]);
+    }
+    out.push_str(&t.render());
+    for v in vals {
+        if !v.periods.is_empty() {
+            out.push_str(&format!("\n{} — periods\n", v.approach.name_zh()));
+            let mut pt = Table::new(
+                &[
+                    "t",
+                    "base (元)",
+                    "rate",
+                    "attributable (元)",
+                    "discount factor",
+                    "PV (元)",
+                ],
+                &[Align::Right; 6],
+            );
+            for p in &v.periods {
+                pt.row([
+                    p.t.clone(),
+                    crate::money::group_thousands(p.base.amount(), 2),
+                    short_dec(&p.rate, 6),
+                    crate::money::group_thousands(p.attributable.amount(), 2),
+                    short_dec(&p.discount_factor, 6),
+                    crate::money::group_thousands(p.pv.amount(), 2),
+                ]);
+            }
+            out.push_str(&pt.render());
+        }
+        out.push_str(&format!(
+            "\n{} — audit trail ({} steps)\n",
+            v.approach.name_zh(),
+            v.audit.len()
+        ));
+        let mut at = Table::new(
+            &["step", "formula", "value"],
+            &[Align::Left, Align::Left, Align::Right],
+        );
+        for st in &v.audit.steps {
+            at.row([
+                st.name.clone(),
+                st.formula.clone(),
+                short_dec(&st.value.value, 6),
+            ]);
+        }
+        out.push_str(&at.render());
+        for w in &v.warnings {
+            out.push_str(&format!("warning: {w}\n"));
+        }
+    }
+    out
+}
+
+/// Shortens a decimal string to `dp` decimals for display (text passes through).
+pub fn short_dec(s: &str, dp: u32) -> String {
+    match s.parse::<rust_decimal::Decimal>() {
+        Ok(d) => crate::money::round_half_away(d, dp).normalize().to_string(),
+        Err(_) => s.to_string(),
+    }
+}

@@ -1,0 +1,35 @@
+//! # techval
+//!
+//! Values patents and technology achievements (科技成果) by the income, cost and market
+//! approaches, and carries the value through the sci-tech finance chain
+//! 评 → 保 → 贷 → 投 → 易 (evaluate → guarantee → lend → invest → trade).
+//!
+//! Layout (see `DESIGN.md` of the project):
+//! * [`money`] — `Money` / `Rate` on `rust_decimal`, rounding to the fen.
+//! * [`subject`], [`case`], [`param`] — what is valued and the assumptions, with validation.
+//! * [`valuation`] — the computing core of the three approaches (no I/O).
+//! * [`audit`] — the trail every number carries.
+//! * [`models`], [`input`] — the TOML model book and file reading (I/O lives here, not in the core).
+//! * [`cli`] — the `techval` command line.
+
+#![warn(missing_docs)]
+
+pub mod audit;
+pub mod case;
+pub mod cli;
+pub mod dates;
+pub mod error;
+pub mod input;
+pub mod models;
+pub mod money;
+pub mod param;
+pub mod subject;
+pub mod valuation;
+
+pub use audit::{AuditStep, AuditTrail, AuditValue};
+pub use case::Case;
+pub use error::{Error, Result};
+pub use models::ModelBook;
+pub use money::{Money, Rate};
+pub use subject::{IpKind, Subject};
+pub use valuation::{Approach, Valuation};
