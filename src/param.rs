@@ -71,10 +71,18 @@ pub enum Dist {
         #[serde(deserialize_with = "de_decimal")]
         sd: Decimal,
         /// Lower truncation bound.
-        #[serde(default, deserialize_with = "de_opt_decimal")]
+        #[serde(
+            default,
+            deserialize_with = "de_opt_decimal",
+            skip_serializing_if = "Option::is_none"
+        )]
         min: Option<Decimal>,
         /// Upper truncation bound.
-        #[serde(default, deserialize_with = "de_opt_decimal")]
+        #[serde(
+            default,
+            deserialize_with = "de_opt_decimal",
+            skip_serializing_if = "Option::is_none"
+        )]
         max: Option<Decimal>,
     },
     /// Lognormal given the mean and standard deviation of the variable itself (mean > 0).

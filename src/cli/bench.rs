@@ -166,8 +166,14 @@ pub struct BenchReport {
     pub simulate_seconds: f64,
     /// Paths per second.
     pub trials_per_second: f64,
-    /// Paths per second per thread.
+    /// Paths per second per thread (wall clock: understates throughput on a busy machine).
     pub trials_per_second_per_core: f64,
+    /// CPU time of all threads during the run, seconds (Linux: `/proc/self/task/*/schedstat`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_seconds: Option<f64>,
+    /// Paths per CPU-second: the per-core throughput, independent of other load.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trials_per_cpu_second: Option<f64>,
     /// Mean value, 元.
     pub mean: f64,
     /// Standard error of the mean, 元.
@@ -197,9 +203,11 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         chunk_size,
         ..SimSettings::default()
     };
+    let cpu0 = cpu_seconds();
     let t0 = Instant::now();
     let sim = uncertainty::simulate(&model, &[], &settings)?;
     let secs = t0.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     let threads = rayon::current_num_threads();
     let st = &sim.stats;
     let rep = BenchReport {
@@ -211,6 +219,8 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         simulate_seconds: secs,
         trials_per_second: paths as f64 / secs,
         trials_per_second_per_core: paths as f64 / secs / threads as f64,
+        cpu_seconds: cpu,
+        trials_per_cpu_second: cpu.filter(|c| *c > 0.0).map(|c| paths as f64 / c),
         mean: st.mean,
         std_error: st.std_error,
         p5: st.percentile("P5").unwrap_or(f64::NAN),
@@ -242,7 +252,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         OutputFormat::Table => {
             use super::simulation::{fmt_num, fmt_yuan};
             format!(
-                "{}\n  {}\npaths {}  threads {}  seed {}  chunk {}\nsimulate + statistics: {} s\ntrials/s: {}  trials/s/core: {}\nmean {} ± {} (se)  P5 {}  P50 {}  P95 {}\n",
+                "{}\n  {}\npaths {}  threads {}  seed {}  chunk {}\nsimulate + statistics: {} s wall, {} s CPU\ntrials/s: {}  trials/s/core (wall): {}  trials per CPU-second: {}\nmean {} ± {} (se)  P5 {}  P50 {}  P95 {}\n",
                 rep.model,
                 rep.inputs.join("\n  "),
                 rep.paths,
@@ -250,8 +260,11 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                 rep.seed,
                 rep.chunk_size,
                 fmt_num(rep.simulate_seconds, 4),
+                rep.cpu_seconds.map_or("?".into(), |c| fmt_num(c, 4)),
                 fmt_num(rep.trials_per_second.round(), 0),
                 fmt_num(rep.trials_per_second_per_core.round(), 0),
+                rep.trials_per_cpu_second
+                    .map_or("?".into(), |c| fmt_num(c.round(), 0)),
                 fmt_yuan(rep.mean),
                 fmt_yuan(rep.std_error),
                 fmt_yuan(rep.p5),
@@ -262,4 +275,15 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     };
     emit(None, &text)?;
     Ok(())
+}
+
+/// CPU time consumed so far by all threads of this process, in seconds: the sum of the first
+/// field (ns on CPU) of `/proc/self/task/*/schedstat`. `None` where that is not available.
+fn cpu_seconds() -> Option<f64> {
+    let mut ns: u64 = 0;
+    for t in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let s = std::fs::read_to_string(t.path().join("schedstat")).ok()?;
+        ns += s.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(ns as f64 / 1e9)
 }

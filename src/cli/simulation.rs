@@ -103,7 +103,11 @@ pub fn render_summary(s: &SimulationSummary) -> String {
         s.chunk_size
     );
     for u in &s.uncertain_inputs {
-        out.push_str(&format!("  {} ~ {}\n", u.path, u.dist));
+        out.push_str(&format!(
+            "  {} ~ {}\n",
+            u.path,
+            crate::param::describe(&u.dist)
+        ));
     }
     for c in &s.correlations {
         out.push_str(&format!(

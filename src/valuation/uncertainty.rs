@@ -73,6 +73,8 @@ use statrs::function::erf::{erfc, erfc_inv};
 pub const DEFAULT_SAMPLES: u64 = 10_000;
 /// The most paths one simulation may run (the values are kept in memory: 8 bytes each).
 pub const MAX_SAMPLES: u64 = 50_000_000;
+/// Most sampled input values kept for rank correlations (paths × uncertain inputs; 8 bytes each).
+pub const MAX_RANK_VALUES: usize = 100_000_000;
 /// Master seed when neither the case nor the command line gives one.
 pub const DEFAULT_SEED: u64 = 20_250_630;
 /// Paths per chunk (each chunk has its own generator).
@@ -966,6 +968,16 @@ pub fn simulate<M: Model + ?Sized>(
     } else {
         0
     };
+    if n.saturating_mul(kr.max(1)) > MAX_RANK_VALUES && kr > 0 {
+        return Err(Error::field(
+            "samples",
+            n,
+            format!(
+                "rank correlations keep every sampled input in memory: at most {} paths with {kr} uncertain inputs",
+                MAX_RANK_VALUES / kr
+            ),
+        ));
+    }
     let mut values = vec![0.0f64; n];
     // Sampled random inputs, path-major (kr per path), kept only for rank correlations.
     let mut drawn = vec![0.0f64; n * kr];
@@ -1259,8 +1271,8 @@ impl MoneyHeadline {
 pub struct UncertainInput {
     /// Field path.
     pub path: String,
-    /// The distribution as written.
-    pub dist: String,
+    /// The distribution.
+    pub dist: Dist,
 }
 
 /// A simulation of one approach, ready for output: the settings, every statistic in f64 and the
@@ -1307,9 +1319,11 @@ pub fn summarize<M: Model + ?Sized>(
         .inputs()
         .iter()
         .filter(|i| is_random(&i.param))
-        .map(|i| UncertainInput {
-            path: i.path.clone(),
-            dist: i.param.dist.as_ref().map(describe).unwrap_or_default(),
+        .filter_map(|i| {
+            i.param.dist.as_ref().map(|d| UncertainInput {
+                path: i.path.clone(),
+                dist: d.clone(),
+            })
         })
         .collect();
     let mut notes = Vec::new();
