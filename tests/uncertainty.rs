@@ -512,6 +512,22 @@ fn bad_simulation_input_exits_2_with_one_line() {
     );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 
+    let bad = UNCERTAIN_COST.replace(
+        "rho = 0.6",
+        "rho = 0.6\n[[simulation.correlation]]\na = \"cost.beta1\"\nb = \"cost.used_years\"\nrho = 0.2",
+    );
+    let case = tmp_case("fixedcorr.toml", &bad);
+    let out = bin()
+        .args(["value", "--case", case.to_str().expect("path")])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("simulation.correlation[1].b = cost.used_years: is not uncertain"),
+        "{err}"
+    );
+
     let bad = UNCERTAIN_COST.replace("rho = 0.6", "rho = 1.6");
     let case = tmp_case("badrho.toml", &bad);
     let out = bin()

@@ -1395,6 +1395,20 @@ pub fn assign_correlations(
         let (oa, ob) = (owner(&c.a), owner(&c.b));
         match (oa, ob) {
             (Some(x), Some(y)) if x == y => {
+                for (p, field) in [(&c.a, "a"), (&c.b, "b")] {
+                    let fixed = models.get(x).is_some_and(|(_, m)| {
+                        m.inputs()
+                            .iter()
+                            .any(|i| &i.path == p && !is_random(&i.param))
+                    });
+                    if fixed {
+                        return Err(Error::field(
+                            format!("simulation.correlation[{i}].{field}"),
+                            p,
+                            "is not uncertain: give it a distribution before correlating it",
+                        ));
+                    }
+                }
                 if let Some(v) = out.get_mut(x) {
                     v.push(c.clone());
                 }
