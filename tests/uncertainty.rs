@@ -585,3 +585,33 @@ fn pledge_quantile_and_threshold_come_from_the_case() {
     assert!(ps.windows(2).all(|w| w[0] <= w[1]));
     assert!(uncertainty::MoneyHeadline::from_stats(&s.stats).is_ok());
 }
+
+#[test]
+fn value_table_shows_the_simulation() {
+    let case = tmp_case("table.toml", UNCERTAIN_COST);
+    let out = bin()
+        .args([
+            "value",
+            "--case",
+            case.to_str().expect("path"),
+            "--simulate",
+            "3000",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let t = String::from_utf8_lossy(&out.stdout);
+    for s in [
+        "Monte Carlo: 3000 paths, seed 20250630, chunk size 16384",
+        "pledge value (P10)",
+        "P(value < 3,000,000.00)",
+        "rank correlation cost.beta1 ~ cost.items[0].amount = 0.6",
+        "histogram:",
+    ] {
+        assert!(t.contains(s), "missing {s:?} in\n{t}");
+    }
+}

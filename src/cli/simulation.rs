@@ -233,6 +233,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn reconciliation_table_shows_weights_and_the_flag() {
+        use crate::valuation::{reconcile, Valuation};
+        let v = |a, y| Valuation {
+            approach: a,
+            method: "m".into(),
+            value: crate::Money::from_yuan(y),
+            periods: Vec::new(),
+            audit: crate::AuditTrail::new(),
+            warnings: Vec::new(),
+        };
+        let book = ModelBook::builtin().unwrap();
+        let r = reconcile::reconcile(
+            &[v(Approach::Income, 9_000_000), v(Approach::Cost, 3_000_000)],
+            Some(crate::case::Purpose::Licensing),
+            None,
+            &book.reconcile,
+        )
+        .unwrap();
+        let t = render_reconciliation(&r);
+        // Licensing gives cost weight 0: the concluded value is the income value.
+        assert!(
+            t.contains("concluded value") && t.contains("9,000,000.00"),
+            "{t}"
+        );
+        assert!(t.contains("DISAGREE") && t.contains("max/min = 3"), "{t}");
+        assert!(t.contains("market (0.3) did not run"), "{t}");
+    }
+
+    #[test]
     fn yuan_formatting() {
         assert_eq!(fmt_yuan(1234567.891), "1,234,567.89");
         assert_eq!(fmt_yuan(-1234.5), "-1,234.50");
