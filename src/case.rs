@@ -69,6 +69,12 @@ pub struct Case {
     /// Cost-approach assumptions.
     #[serde(default)]
     pub cost: Option<CostAssumptions>,
+    /// Monte Carlo settings (`[simulation]`).
+    #[serde(default)]
+    pub simulation: Option<crate::valuation::uncertainty::SimulationSpec>,
+    /// Reconciliation weights and disagreement factor (`[reconcile]`).
+    #[serde(default)]
+    pub reconcile: Option<crate::valuation::reconcile::ReconcileSpec>,
 }
 
 /// The bundled demo case (compiled in): an invention patent licensed to a manufacturer.
@@ -112,6 +118,12 @@ impl Case {
         }
         if let Some(c) = &self.cost {
             crate::valuation::cost::validate(c, &self.subject)?;
+        }
+        if let Some(s) = &self.simulation {
+            crate::valuation::uncertainty::validate_spec(s)?;
+        }
+        if let Some(r) = &self.reconcile {
+            crate::valuation::reconcile::validate(r)?;
         }
         Ok(())
     }

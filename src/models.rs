@@ -243,12 +243,14 @@ pub struct ModelBook {
     pub cost_index: CostIndex,
     /// Scoring weights.
     pub scoring: SplitScoring,
+    /// Reconciliation weights by purpose.
+    pub reconcile: crate::valuation::reconcile::ReconcileWeights,
     /// Where the book came from (`builtin` or a folder), for the audit trail.
     pub origin: String,
 }
 
 /// The files of the model book, by name, as compiled in.
-pub const BUILTIN_FILES: [(&str, &str); 5] = [
+pub const BUILTIN_FILES: [(&str, &str); 6] = [
     (
         "royalty_ranges.toml",
         include_str!("../models/royalty_ranges.toml"),
@@ -262,6 +264,10 @@ pub const BUILTIN_FILES: [(&str, &str); 5] = [
     (
         "split_scoring.toml",
         include_str!("../models/split_scoring.toml"),
+    ),
+    (
+        "reconcile_weights.toml",
+        include_str!("../models/reconcile_weights.toml"),
     ),
 ];
 
@@ -316,6 +322,7 @@ impl ModelBook {
             discount: one(dir, "discount.toml", &get)?,
             cost_index: one(dir, "cost_index.toml", &get)?,
             scoring: one(dir, "split_scoring.toml", &get)?,
+            reconcile: one(dir, "reconcile_weights.toml", &get)?,
             origin: String::new(),
         };
         book.validate(dir)?;
@@ -323,6 +330,8 @@ impl ModelBook {
     }
 
     fn validate(&self, dir: &str) -> Result<()> {
+        self.reconcile
+            .check(&format!("{dir}/reconcile_weights.toml"))?;
         for (i, s) in self.royalty.sector.iter().enumerate() {
             if !(Decimal::ZERO <= s.min && s.min <= s.max && s.max <= Decimal::ONE) {
                 return Err(Error::InFile {

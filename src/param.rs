@@ -71,10 +71,18 @@ pub enum Dist {
         #[serde(deserialize_with = "de_decimal")]
         sd: Decimal,
         /// Lower truncation bound.
-        #[serde(default, deserialize_with = "de_opt_decimal")]
+        #[serde(
+            default,
+            deserialize_with = "de_opt_decimal",
+            skip_serializing_if = "Option::is_none"
+        )]
         min: Option<Decimal>,
         /// Upper truncation bound.
-        #[serde(default, deserialize_with = "de_opt_decimal")]
+        #[serde(
+            default,
+            deserialize_with = "de_opt_decimal",
+            skip_serializing_if = "Option::is_none"
+        )]
         max: Option<Decimal>,
     },
     /// Lognormal given the mean and standard deviation of the variable itself (mean > 0).
@@ -178,7 +186,30 @@ impl Param {
         } else {
             "must be an amount in 元 from 0 to 10^15"
         };
-        self.check_range(path, Some(lo), Some(cap), allowed)
+        // The cap is a sanity limit on magnitudes. An unbounded tail (normal, lognormal) cannot
+        // lie inside it; it is accepted when |mean| + 10·sd does (the sign limit still applies
+        // to the whole support).
+        let (min, max) = self.support();
+        let tail = match &self.dist {
+            Some(Dist::Normal { mean, sd, .. }) | Some(Dist::Lognormal { mean, sd }) => {
+                Some(mean.abs() + *sd * Decimal::TEN)
+            }
+            _ => None,
+        };
+        if tail.is_some_and(|t| t > cap) {
+            return Err(Error::field(path, self.shown(), allowed.to_string()));
+        }
+        let lo = if allow_negative && min.is_none() && tail.is_some() {
+            None
+        } else {
+            Some(lo)
+        };
+        let hi = if max.is_none() && tail.is_some() {
+            None
+        } else {
+            Some(cap)
+        };
+        self.check_range(path, lo, hi, allowed)
     }
 
     /// Smallest and largest value the assumption can take (`None` for unbounded).
@@ -337,5 +368,21 @@ mod tests {
             toml::from_str("p = { dist = \"scenarios\", values = [1, 2], probs = [0.5, 0.4] }")
                 .unwrap();
         assert!(w.p.check_range("x", None, None, "").is_err());
+    }
+
+    #[test]
+    fn money_with_an_unbounded_tail_is_checked_on_its_moments() {
+        let w: W =
+            toml::from_str("p = { dist = \"lognormal\", mean = 1800000, sd = 200000 }").unwrap();
+        assert!(w.p.check_money("x", false).is_ok());
+        let w: W = toml::from_str("p = { dist = \"lognormal\", mean = 1e14, sd = 1e14 }").unwrap();
+        assert!(w.p.check_money("x", false).is_err());
+        // A normal amount can go negative: rejected where negatives are not allowed.
+        let w: W = toml::from_str("p = { dist = \"normal\", mean = 100, sd = 10 }").unwrap();
+        assert!(w.p.check_money("x", false).is_err());
+        assert!(w.p.check_money("x", true).is_ok());
+        let w: W =
+            toml::from_str("p = { dist = \"normal\", mean = 100, sd = 10, min = 0 }").unwrap();
+        assert!(w.p.check_money("x", false).is_ok());
     }
 }

@@ -3,7 +3,10 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+pub mod bench;
 pub mod output;
+pub mod sensitivity;
+pub mod simulation;
 pub mod value;
 
 /// techval — value patents and technology achievements and carry the value through
@@ -34,6 +37,10 @@ pub enum OutputFormat {
 pub enum Command {
     /// Value one subject by the income, cost (and market) approaches.
     Value(value::ValueArgs),
+    /// Tornado and spider data and rank correlations: which inputs drive the value.
+    Sensitivity(sensitivity::SensitivityArgs),
+    /// Performance benchmarks (Monte Carlo throughput).
+    Bench(bench::BenchArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -72,5 +79,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let models = load_models(cli.models.as_ref())?;
     match cli.command {
         Command::Value(a) => value::run(a, &models),
+        Command::Sensitivity(a) => sensitivity::run(a, &models),
+        Command::Bench(a) => bench::run(a),
     }
 }

@@ -37,6 +37,17 @@ pub struct ValueArgs {
     /// Write the output to this file (atomically) instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Monte Carlo: simulate N paths of each approach that has a compiled model (overrides
+    /// [simulation].samples; a case with a [simulation] section simulates without this flag).
+    #[arg(long, value_name = "N")]
+    pub simulate: Option<u64>,
+    /// Master seed of the simulation (overrides [simulation].seed).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Paths per chunk (overrides [simulation].chunk_size). Results depend on the seed, the
+    /// sample count and the chunk size, never on the number of threads.
+    #[arg(long, value_name = "N")]
+    pub chunk_size: Option<u64>,
 }
 
 /// The JSON document `techval value --format json` writes. Layout documented in README.
@@ -54,6 +65,15 @@ pub struct ValueDocument<'a> {
     pub purpose: Option<crate::case::Purpose>,
     /// One result per approach.
     pub valuations: &'a [Valuation],
+    /// Monte Carlo summaries, one per approach with a compiled model (when simulating).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub simulations: Vec<crate::valuation::uncertainty::SimulationSummary>,
+    /// Approaches left out of the simulation, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub simulation_notes: Vec<String>,
+    /// The concluded value, when more than one approach ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconciliation: Option<crate::valuation::reconcile::Reconciliation>,
 }
 
 /// Loads the case named by `--case` or the bundled demo, and validates it.
@@ -82,6 +102,39 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
         ApproachArg::All => valuation::available(&case),
     };
     let vals = valuation::run_approaches(&case, models, &which).map_err(|e| e.in_file(&label))?;
+    let simulate = a.simulate.is_some()
+        || a.seed.is_some()
+        || a.chunk_size.is_some()
+        || case.simulation.is_some();
+    let (simulations, simulation_notes) = if simulate {
+        let settings = crate::valuation::uncertainty::SimSettings::resolve(
+            case.simulation.as_ref(),
+            a.simulate,
+            a.seed,
+            a.chunk_size,
+        )?;
+        let ran: Vec<Approach> = vals.iter().map(|v| v.approach).collect();
+        let compiled =
+            super::simulation::compile_all(&case, models, &ran).map_err(|e| e.in_file(&label))?;
+        let sims = super::simulation::simulate_all(&case, &compiled, &settings)
+            .map_err(|e| e.in_file(&label))?;
+        (sims, compiled.notes)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let reconciliation = if vals.len() > 1 {
+        Some(
+            crate::valuation::reconcile::reconcile(
+                &vals,
+                case.purpose,
+                case.reconcile.as_ref(),
+                &models.reconcile,
+            )
+            .map_err(|e| e.in_file(&label))?,
+        )
+    } else {
+        None
+    };
     let text = match a.format {
         OutputFormat::Json => {
             let doc = ValueDocument {
@@ -91,12 +144,27 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
                 subject: &case.subject,
                 purpose: case.purpose,
                 valuations: &vals,
+                simulations,
+                simulation_notes,
+                reconciliation,
             };
             let mut s = serde_json::to_string_pretty(&doc)?;
             s.push('\n');
             s
         }
-        OutputFormat::Table => render_table(&case, &vals),
+        OutputFormat::Table => {
+            let mut t = render_table(&case, &vals);
+            for s in &simulations {
+                t.push_str(&super::simulation::render_summary(s));
+            }
+            for n in &simulation_notes {
+                t.push_str(&format!("note: {n}\n"));
+            }
+            if let Some(r) = &reconciliation {
+                t.push_str(&super::simulation::render_reconciliation(r));
+            }
+            t
+        }
     };
     emit(a.out.as_deref(), &text)?;
     Ok(())

@@ -83,6 +83,8 @@ pub struct Valuation {
 pub mod cost;
 pub mod discount;
 pub mod income;
+pub mod reconcile;
+pub mod uncertainty;
 
 use crate::case::Case;
 use crate::error::{Error, Result};
