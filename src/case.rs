@@ -69,6 +69,10 @@ pub struct Case {
     /// Cost-approach assumptions.
     #[serde(default)]
     pub cost: Option<CostAssumptions>,
+    /// Finance inputs (borrower, loan request, investment round, trade terms) for
+    /// `techval pipeline` and the guarantee / lend / invest / trade commands.
+    #[serde(default)]
+    pub finance: Option<crate::finance::inputs::FinanceInputs>,
 }
 
 /// The bundled demo case (compiled in): an invention patent licensed to a manufacturer.
@@ -112,6 +116,9 @@ impl Case {
         }
         if let Some(c) = &self.cost {
             crate::valuation::cost::validate(c, &self.subject)?;
+        }
+        if let Some(f) = &self.finance {
+            f.validate()?;
         }
         Ok(())
     }

@@ -3,7 +3,9 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+pub mod finance;
 pub mod output;
+pub mod pipeline;
 pub mod value;
 
 /// techval — value patents and technology achievements and carry the value through
@@ -34,6 +36,16 @@ pub enum OutputFormat {
 pub enum Command {
     /// Value one subject by the income, cost (and market) approaches.
     Value(value::ValueArgs),
+    /// Run 评 → 保 → 贷 → 投 → 易 on one case and write reports/<case id>/pipeline.json.
+    Pipeline(pipeline::PipelineArgs),
+    /// 保: guarantee plan, fees and the loss-sharing waterfall.
+    Guarantee(finance::GuaranteeArgs),
+    /// 贷: loan size, rate, repayment schedule, all-in cost and expected loss.
+    Lend(finance::LendArgs),
+    /// 投: VC method, First Chicago, scorecard, checklist, 先投后股 and dilution.
+    Invest(finance::SimpleStageArgs),
+    /// 易: reserve price, modes of transfer, payment forms and the proceeds split.
+    Trade(finance::SimpleStageArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -72,5 +84,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let models = load_models(cli.models.as_ref())?;
     match cli.command {
         Command::Value(a) => value::run(a, &models),
+        Command::Pipeline(a) => pipeline::run(a, &models, cli.models.as_deref()),
+        Command::Guarantee(a) => finance::run_guarantee(a, &models, cli.models.as_deref()),
+        Command::Lend(a) => finance::run_lend(a, &models, cli.models.as_deref()),
+        Command::Invest(a) => {
+            finance::run_invest_or_trade(a, false, &models, cli.models.as_deref())
+        }
+        Command::Trade(a) => finance::run_invest_or_trade(a, true, &models, cli.models.as_deref()),
     }
 }
