@@ -75,6 +75,10 @@ pub struct Case {
     /// Reconciliation weights and disagreement factor (`[reconcile]`).
     #[serde(default)]
     pub reconcile: Option<crate::valuation::reconcile::ReconcileSpec>,
+    /// Finance inputs (borrower, loan request, investment round, trade terms) for
+    /// `techval pipeline` and the guarantee / lend / invest / trade commands.
+    #[serde(default)]
+    pub finance: Option<crate::finance::inputs::FinanceInputs>,
 }
 
 /// The bundled demo case (compiled in): an invention patent licensed to a manufacturer.
@@ -124,6 +128,9 @@ impl Case {
         }
         if let Some(r) = &self.reconcile {
             crate::valuation::reconcile::validate(r)?;
+        }
+        if let Some(f) = &self.finance {
+            f.validate()?;
         }
         Ok(())
     }

@@ -10,6 +10,8 @@
 //! * [`valuation`] — the computing core of the three approaches (no I/O).
 //! * [`audit`] — the trail every number carries.
 //! * [`models`], [`input`] — the TOML model book and file reading (I/O lives here, not in the core).
+//! * [`finance`] — 保 贷 投 易: guarantee, lend, invest, trade (no I/O); [`rulebook`] reads
+//!   their rulebooks; [`pipeline`] runs 评 → 保 → 贷 → 投 → 易.
 //! * [`cli`] — the `techval` command line.
 
 #![warn(missing_docs)]
@@ -19,10 +21,13 @@ pub mod case;
 pub mod cli;
 pub mod dates;
 pub mod error;
+pub mod finance;
 pub mod input;
 pub mod models;
 pub mod money;
 pub mod param;
+pub mod pipeline;
+pub mod rulebook;
 pub mod subject;
 pub mod valuation;
 

@@ -4,7 +4,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 pub mod bench;
+pub mod finance;
 pub mod output;
+pub mod pipeline;
 pub mod sensitivity;
 pub mod simulation;
 pub mod value;
@@ -41,6 +43,16 @@ pub enum Command {
     Sensitivity(sensitivity::SensitivityArgs),
     /// Performance benchmarks (Monte Carlo throughput).
     Bench(bench::BenchArgs),
+    /// Run 评 → 保 → 贷 → 投 → 易 on one case and write reports/<case id>/pipeline.json.
+    Pipeline(pipeline::PipelineArgs),
+    /// 保: guarantee plan, fees and the loss-sharing waterfall.
+    Guarantee(finance::GuaranteeArgs),
+    /// 贷: loan size, rate, repayment schedule, all-in cost and expected loss.
+    Lend(finance::LendArgs),
+    /// 投: VC method, First Chicago, scorecard, checklist, 先投后股 and dilution.
+    Invest(finance::SimpleStageArgs),
+    /// 易: reserve price, modes of transfer, payment forms and the proceeds split.
+    Trade(finance::SimpleStageArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -56,10 +68,13 @@ pub fn main_entry() -> i32 {
     match run(cli) {
         Ok(()) => 0,
         Err(e) => {
-            let code = e
-                .downcast_ref::<crate::Error>()
-                .map_or(1, crate::Error::exit_code);
-            let msg = format!("{e:#}").replace('\n', " ");
+            // A library error's Display already carries its context and cause; printing the
+            // anyhow chain as well would repeat the cause.
+            let (code, msg) = match e.downcast_ref::<crate::Error>() {
+                Some(te) => (te.exit_code(), te.to_string()),
+                None => (1, format!("{e:#}")),
+            };
+            let msg = msg.replace('\n', " ");
             eprintln!("error: {msg}");
             code
         }
@@ -81,5 +96,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Value(a) => value::run(a, &models),
         Command::Sensitivity(a) => sensitivity::run(a, &models),
         Command::Bench(a) => bench::run(a),
+        Command::Pipeline(a) => pipeline::run(a, &models, cli.models.as_deref()),
+        Command::Guarantee(a) => finance::run_guarantee(a, &models, cli.models.as_deref()),
+        Command::Lend(a) => finance::run_lend(a, &models, cli.models.as_deref()),
+        Command::Invest(a) => {
+            finance::run_invest_or_trade(a, false, &models, cli.models.as_deref())
+        }
+        Command::Trade(a) => finance::run_invest_or_trade(a, true, &models, cli.models.as_deref()),
     }
 }

@@ -1,0 +1,427 @@
+//! `techval pipeline`: 评 → 保 → 贷 → 投 → 易 on one case. Prints a one-screen summary and writes
+//! every stage's result with its audit trail to `<out>/<case id>/pipeline.json` (atomically;
+//! default `reports/`). With no arguments it runs the bundled demo case on the default rulebook.
+
+use super::finance::Loaded;
+use super::output::{emit, Align, Table};
+use super::OutputFormat;
+use crate::finance::rules::PoolTiming;
+use crate::finance::LendingValue;
+use crate::input::write_atomic;
+use crate::models::ModelBook;
+use crate::money::{group_thousands, Money, Rate};
+use crate::pipeline::{self, PipelineResult};
+use clap::Args;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `techval pipeline`.
+#[derive(Debug, Args)]
+pub struct PipelineArgs {
+    /// Case file (TOML or JSON). Without it the bundled demo case runs.
+    #[arg(long, value_name = "FILE")]
+    pub case: Option<PathBuf>,
+    /// Rulebook: a shipped name (bank_default, jinan_2242, sichuan_tianfu_zhilaidai,
+    /// national_reguarantee) or a TOML file. Default: bank_default.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub rulebook: Option<String>,
+    /// Deal history (CSV/Parquet) for the market approach.
+    #[arg(long, value_name = "PATH")]
+    pub deals: Option<PathBuf>,
+    /// Folder for the JSON: writes DIR/<case id>/pipeline.json.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+    /// What to print: the summary table, or the JSON document (written to the file either way).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+/// Where a table came from.
+#[derive(Debug, Serialize)]
+pub struct Origin<'a> {
+    /// File or `builtin`.
+    pub origin: &'a str,
+    /// Its citation.
+    pub source: &'a str,
+}
+
+/// The deal history named on the command line and whether it was used.
+#[derive(Debug, Serialize)]
+pub struct DealsNote {
+    /// The path given.
+    pub path: String,
+    /// Whether the market approach used it.
+    pub used: bool,
+    /// Why not.
+    pub note: String,
+}
+
+/// The JSON document `techval pipeline` writes.
+#[derive(Debug, Serialize)]
+pub struct PipelineDocument<'a> {
+    /// techval version.
+    pub techval_version: &'static str,
+    /// The case file (or the bundled demo's path).
+    pub case_file: &'a str,
+    /// The case id (subject.id).
+    pub case_id: &'a str,
+    /// The subject.
+    pub subject: &'a crate::Subject,
+    /// Model book origin.
+    pub models: &'a str,
+    /// Rulebook id, as-of date and origin.
+    pub rulebook: RulebookNote<'a>,
+    /// LPR table.
+    pub lpr_table: Origin<'a>,
+    /// The LPR table's last checked announcement.
+    pub lpr_checked_through: String,
+    /// Venture-return table.
+    pub vc_stage_table: Origin<'a>,
+    /// Deal history, when named.
+    pub deals: Option<DealsNote>,
+    /// Random seed: none — no stage of the pipeline draws random numbers yet.
+    pub seed: Option<u64>,
+    /// The Monte Carlo downside value used, when one was.
+    pub downside_value: Option<Money>,
+    /// The value lent on.
+    pub lending_value: &'a LendingValue,
+    /// Every stage's result with its audit trail.
+    pub stages: &'a PipelineResult,
+}
+
+/// The rulebook in the document.
+#[derive(Debug, Serialize)]
+pub struct RulebookNote<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// Chinese name.
+    pub name_zh: &'a str,
+    /// As-of date.
+    pub as_of: String,
+    /// Origin.
+    pub origin: &'a str,
+    /// Citation.
+    pub source: &'a str,
+}
+
+fn yuan(m: Money) -> String {
+    format!("{} 元", group_thousands(m.amount(), 2))
+}
+
+fn pct(d: rust_decimal::Decimal, dp: u32) -> String {
+    Rate::new(d).display_pct(dp)
+}
+
+/// The one-screen summary.
+pub fn render_summary(ld: &Loaded, r: &PipelineResult, json_path: Option<&Path>) -> String {
+    let s = &ld.case.subject;
+    let rb = &ld.rulebook.rulebook;
+    let mut out = format!(
+        "{} — {} ({}, {}, {})  valuation date {}\nrulebook {} {} [{}]\n\n",
+        s.id,
+        s.name,
+        s.kind.name_zh(),
+        s.industry,
+        s.region,
+        s.valuation_date,
+        rb.id,
+        rb.name_zh,
+        ld.rulebook.origin
+    );
+    let mut t = Table::new(
+        &["stage", "item", "result"],
+        &[Align::Left, Align::Left, Align::Left],
+    );
+    for v in &r.valuations {
+        t.row([
+            "评 value".to_string(),
+            format!("{} {}", v.approach.name_zh(), v.method),
+            format!("{} ({})", yuan(v.value), v.value.display_auto()),
+        ]);
+    }
+    let g = &r.guarantee;
+    let lv = &g.lending_value;
+    t.row([
+        String::new(),
+        "value lent on".to_string(),
+        format!(
+            "{} ({} value, {})",
+            yuan(lv.value),
+            lv.basis.as_str(),
+            lv.approach.as_str()
+        ),
+    ]);
+    let l = &r.loan;
+    if g.guaranteed {
+        let shares: Vec<String> = g
+            .terms
+            .parties
+            .iter()
+            .map(|p| format!("{} {}", p.name_zh, pct(p.share, 0)))
+            .collect();
+        t.row([
+            "保 guarantee".to_string(),
+            "loss shares".to_string(),
+            shares.join(" : "),
+        ]);
+        if let Some(p) = &g.terms.pool {
+            t.row([
+                String::new(),
+                "pool".to_string(),
+                format!(
+                    "{}: {} of {}; cap {} of loss",
+                    p.name_zh,
+                    pct(p.rate, 0),
+                    match p.timing {
+                        PoolTiming::BeforeSplit => "the loss, before the split",
+                        PoolTiming::AfterSplit => "covered losses, after the split",
+                    },
+                    pct(p.cap_share_of_loss, 0),
+                ),
+            ]);
+        }
+        t.row([
+            String::new(),
+            "guaranteed / fees".to_string(),
+            format!(
+                "{} guaranteed; borrower fees {} over {} months",
+                yuan(l.guarantee.guaranteed_amount),
+                yuan(l.guarantee.borrower_fees),
+                l.tenor_months
+            ),
+        ]);
+    } else {
+        t.row([
+            "保 guarantee".to_string(),
+            "none".to_string(),
+            "the bank bears the whole loss".to_string(),
+        ]);
+    }
+    t.row([
+        "贷 lend".to_string(),
+        "loan".to_string(),
+        format!(
+            "{} — binding: {} ({})",
+            yuan(l.amount),
+            l.binding.as_str(),
+            l.binding.name_zh()
+        ),
+    ]);
+    t.row([
+        String::new(),
+        "terms".to_string(),
+        format!(
+            "{} months {} at {} ({} {} + {}); first payment {}",
+            l.tenor_months,
+            l.method.name_zh(),
+            pct(l.rate.rate, 2),
+            l.rate.lpr.base.as_str(),
+            pct(l.rate.lpr.rate, 2),
+            pct(l.rate.spread, 2),
+            l.schedule
+                .lines
+                .first()
+                .map_or("—".to_string(), |x| yuan(x.payment))
+        ),
+    ]);
+    t.row([
+        String::new(),
+        "all-in cost".to_string(),
+        format!(
+            "{} a year (interest {} + fees {} − subsidy {})",
+            l.cost.all_in_rate.map_or("n/a".to_string(), |x| pct(x, 3)),
+            yuan(l.cost.interest),
+            yuan(l.cost.fees),
+            yuan(l.cost.subsidy)
+        ),
+    ]);
+    match &l.risk {
+        Some(k) => t.row([
+            String::new(),
+            "expected loss".to_string(),
+            format!(
+                "EL {} (PD {} × LGD {} × EAD); bank's net EL {}",
+                yuan(k.expected_loss),
+                pct(k.pd, 2),
+                pct(k.lgd, 2),
+                yuan(k.bank_net_expected_loss)
+            ),
+        ]),
+        None => t.row([
+            String::new(),
+            "expected loss".to_string(),
+            "not assessed (no PD)".to_string(),
+        ]),
+    }
+    let v = &r.invest;
+    let mut any = false;
+    if let Some(x) = &v.vc {
+        any = true;
+        t.row([
+            "投 invest".to_string(),
+            "VC method".to_string(),
+            format!(
+                "post {}, pre {}{}",
+                yuan(x.post_money),
+                x.pre_money.map_or("—".to_string(), yuan),
+                x.stake
+                    .map_or(String::new(), |s| format!(", stake {}", pct(s, 2)))
+            ),
+        ]);
+    }
+    if let Some(x) = &v.first_chicago {
+        t.row([
+            if any {
+                String::new()
+            } else {
+                "投 invest".to_string()
+            },
+            "First Chicago".to_string(),
+            format!("post {}", yuan(x.post_money)),
+        ]);
+        any = true;
+    }
+    for (name, m) in [("scorecard", &v.scorecard), ("checklist", &v.checklist)] {
+        if let Some(x) = m {
+            t.row([
+                if any {
+                    String::new()
+                } else {
+                    "投 invest".to_string()
+                },
+                name.to_string(),
+                format!("pre {}", yuan(x.pre_money)),
+            ]);
+            any = true;
+        }
+    }
+    if let Some(c) = &v.conversion {
+        t.row([
+            if any {
+                String::new()
+            } else {
+                "投 invest".to_string()
+            },
+            "先投后股".to_string(),
+            format!("{} → stake {}", yuan(c.funding), pct(c.stake, 3)),
+        ]);
+        any = true;
+    }
+    if !any {
+        t.row([
+            "投 invest".to_string(),
+            "—".to_string(),
+            "no [finance.invest] in the case".to_string(),
+        ]);
+    }
+    let tr = &r.trade;
+    match (&tr.reserve, &tr.proceeds) {
+        (Some(res), Some(p)) => {
+            t.row([
+                "易 trade".to_string(),
+                "reserve".to_string(),
+                format!("{} ({})", yuan(res.proposed), res.status.describe()),
+            ]);
+            if let Some(b) = tr.best_offer.and_then(|i| tr.offers.get(i)) {
+                t.row([
+                    String::new(),
+                    "best offer".to_string(),
+                    format!("#{} {} {}: PV {}", b.index, b.form_zh, b.form, yuan(b.pv)),
+                ]);
+            }
+            t.row([
+                String::new(),
+                "proceeds".to_string(),
+                format!(
+                    "team {} ({}), institution {}, broker {}",
+                    yuan(p.team),
+                    pct(p.team_share, 0),
+                    yuan(p.institution),
+                    yuan(p.broker)
+                ),
+            ]);
+        }
+        _ => t.row([
+            "易 trade".to_string(),
+            "—".to_string(),
+            "no [finance.trade] in the case".to_string(),
+        ]),
+    }
+    out.push_str(&t.render());
+    let n_warn = g.warnings.len() + l.warnings.len() + v.warnings.len() + tr.warnings.len();
+    for w in g
+        .warnings
+        .iter()
+        .chain(&l.warnings)
+        .chain(&v.warnings)
+        .chain(&tr.warnings)
+        .take(6)
+    {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    if n_warn > 6 {
+        out.push_str(&format!("… {} more warnings in the JSON\n", n_warn - 6));
+    }
+    if let Some(p) = json_path {
+        out.push_str(&format!(
+            "wrote {} (every stage with its audit trail)\n",
+            p.display()
+        ));
+    }
+    out
+}
+
+/// Runs `techval pipeline`.
+pub fn run(a: PipelineArgs, models: &ModelBook, models_dir: Option<&Path>) -> anyhow::Result<()> {
+    let ld = Loaded::load(a.case.as_ref(), a.rulebook.as_deref(), models, models_dir)?;
+    let deals = a.deals.as_ref().map(|p| DealsNote {
+        path: p.display().to_string(),
+        used: false,
+        note: "the market approach is not available in this build; the deal history was not read"
+            .into(),
+    });
+    if let Some(d) = &deals {
+        eprintln!("note: --deals {}: {}", d.path, d.note);
+    }
+    let ctx = ld.ctx(models);
+    let r = pipeline::run(&ld.case, &ctx).map_err(|e| ld.in_case(e))?;
+    let rb = &ld.rulebook.rulebook;
+    let doc = PipelineDocument {
+        techval_version: env!("CARGO_PKG_VERSION"),
+        case_file: &ld.case_file,
+        case_id: &ld.case.subject.id,
+        subject: &ld.case.subject,
+        models: &models.origin,
+        rulebook: RulebookNote {
+            id: &rb.id,
+            name_zh: &rb.name_zh,
+            as_of: rb.as_of.to_string(),
+            origin: &ld.rulebook.origin,
+            source: &rb.source,
+        },
+        lpr_table: Origin {
+            origin: &ld.lpr.1,
+            source: &ld.lpr.0.source,
+        },
+        lpr_checked_through: ld.lpr.0.checked_through.to_string(),
+        vc_stage_table: Origin {
+            origin: &ld.stages.1,
+            source: &ld.stages.0.source,
+        },
+        deals,
+        seed: None,
+        downside_value: ctx.downside,
+        lending_value: &r.guarantee.lending_value,
+        stages: &r,
+    };
+    let mut js = serde_json::to_string_pretty(&doc)?;
+    js.push('\n');
+    let path = a.out.join(&ld.case.subject.id).join("pipeline.json");
+    write_atomic(&path, js.as_bytes())?;
+    let text = match a.format {
+        OutputFormat::Json => js,
+        OutputFormat::Table => render_summary(&ld, &r, Some(&path)),
+    };
+    emit(None, &text)?;
+    Ok(())
+}

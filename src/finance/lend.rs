@@ -1,0 +1,939 @@
+//! 贷 Lend: loan size, rate, repayment schedule, all-in cost and expected loss.
+//!
+//! * **Size** `L = min(Σ V_i × pledge rate_i, DSCR cap, working-capital need, programme cap,
+//!   request)`, naming the binding constraint. A constraint whose inputs the case lacks is
+//!   listed as not assessed (with a warning), never guessed.
+//!   * DSCR cap `= CFADS / DSCR_min / m × AF(r/m, n)` with `AF(i, n) = (1 − (1+i)^−n) / i`
+//!     (`n` periods, `m` per year): the loan whose level payment keeps annual debt service
+//!     within CFADS / DSCR_min (DESIGN §3). For a bullet loan it measures serviceability as if
+//!     the loan amortised; refinancing risk at maturity is not modelled.
+//!   * Working-capital need by the 流动资金贷款 formula (《流动资金贷款管理办法》, 国家金融监督管理
+//!     总局令 2024 年第 2 号, annex 流动资金贷款需求量的测算参考; the same formula as the 2010
+//!     《流动资金贷款管理暂行办法》 annex):
+//!     营运资金量 = 上年度销售收入 × (1 − 上年度销售利润率) × (1 + 预计销售收入年增长率) /
+//!     营运资金周转次数, 营运资金周转次数 = 360 / (存货 + 应收账款 − 应付账款 + 预付账款 − 预收账款
+//!     周转天数); 新增流动资金贷款额度 = 营运资金量 − 自有资金 − 现有流动资金贷款 − 其他渠道资金.
+//! * **Rate** `r = LPR (on the drawdown date) + spread`, the spread capped by the rulebook.
+//!   The period rate is `r / m` (月利率 = 年利率 / 12).
+//! * **Schedules** ([`schedule`]) 等额本息, 等额本金, 先息后本, exact to the fen: each line's
+//!   interest is `round(opening balance × r/m)` (half away from zero); principal per line is
+//!   the rounded level payment less interest (annuity) or `round(L/n)` (equal principal); the
+//!   last line takes the remaining balance, so principal sums exactly to the loan. An optional
+//!   broken first period charges interest on actual days at `r/360`; its principal is as
+//!   scheduled.
+//! * **All-in cost** per year = (interest + borrower's fees − subsidy) / Σ (opening balance ×
+//!   period length in years) — the cost per 元-year actually borrowed. The subsidy (贴息) per
+//!   line is `round(opening balance × s/m)`, never more than that line's interest.
+//! * **Expected loss** `EL = PD × LGD × EAD`: EAD = the loan (fully drawn); recovery = the
+//!   pledged IP's liquidation value `Σ V_i × (1 − haircut) × (1 − disposal cost)`, at most EAD;
+//!   LGD = (EAD − recovery) / EAD. The loss at default goes through the guarantee waterfall;
+//!   the bank's net EL is PD × its after-pool share.
+
+use super::guarantee::{self, GuaranteeOutcome, GuaranteePlan};
+use super::inputs::{Borrower, LoanRequest, RepayMethod};
+use super::rules::{LprQuote, LprTable, Rulebook};
+use super::PledgedItem;
+use crate::audit::{AuditTrail, AuditValue};
+use crate::error::{Error, MoneyContext, Result};
+use crate::money::{round_half_away, Money};
+use chrono::NaiveDate;
+use rust_decimal::prelude::MathematicalOps;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// One line of a repayment schedule (amounts rounded to the fen).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleLine {
+    /// Period number, 1-based.
+    pub period: u32,
+    /// Balance at the start of the period.
+    pub opening: Money,
+    /// Total payment = interest + principal.
+    pub payment: Money,
+    /// Interest.
+    pub interest: Money,
+    /// Principal repaid.
+    pub principal: Money,
+    /// Balance after the payment.
+    pub balance: Money,
+}
+
+/// A repayment schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Schedule {
+    /// Method.
+    pub method: RepayMethod,
+    /// The loan.
+    pub principal: Money,
+    /// Annual rate.
+    pub annual_rate: Decimal,
+    /// Payments per year.
+    pub periods_per_year: u32,
+    /// Period rate r/m.
+    pub period_rate: Decimal,
+    /// Days of a broken first period, if any.
+    pub first_period_days: Option<u32>,
+    /// The level payment before rounding (annuity only).
+    pub level_payment_exact: Option<Decimal>,
+    /// The lines.
+    pub lines: Vec<ScheduleLine>,
+    /// Σ interest.
+    pub total_interest: Money,
+    /// Σ payments.
+    pub total_payment: Money,
+}
+
+/// The annuity factor `AF(i, n) = (1 − (1+i)^−n) / i` (`n` when `i = 0`).
+pub fn annuity_factor(i: Decimal, n: u32) -> Result<Decimal> {
+    if i.is_zero() {
+        return Ok(Decimal::from(n));
+    }
+    let g = (Decimal::ONE + i)
+        .checked_powi(i64::from(n))
+        .ok_or_else(|| {
+            Error::money(
+                "annuity factor",
+                crate::money::MoneyError::Overflow("(1+i)^n"),
+            )
+        })?;
+    Ok((Decimal::ONE - Decimal::ONE / g) / i)
+}
+
+/// Builds a schedule exact to the fen (see the module doc for the rounding rules).
+///
+/// `periods` ≥ 1; `periods_per_year` one of 1, 2, 4, 12; `annual_rate` from 0 to 1.
+pub fn schedule(
+    principal: Money,
+    annual_rate: Decimal,
+    periods: u32,
+    periods_per_year: u32,
+    method: RepayMethod,
+    first_period_days: Option<u32>,
+) -> Result<Schedule> {
+    if principal.is_negative() {
+        return Err(Error::field("amount", principal, "must not be negative"));
+    }
+    if annual_rate.is_sign_negative() && !annual_rate.is_zero() || annual_rate > Decimal::ONE {
+        return Err(Error::field(
+            "rate",
+            annual_rate.normalize(),
+            "must be an annual rate from 0 to 1 (0.0435 = 4.35%)",
+        ));
+    }
+    if !(1..=1200).contains(&periods) {
+        return Err(Error::field("periods", periods, "must be from 1 to 1200"));
+    }
+    if ![1, 2, 4, 12].contains(&periods_per_year) {
+        return Err(Error::field(
+            "periods_per_year",
+            periods_per_year,
+            "must be 12, 4, 2 or 1",
+        ));
+    }
+    let p = principal.round_fen();
+    let i = annual_rate / Decimal::from(periods_per_year);
+    let n = periods;
+    let level = match method {
+        RepayMethod::Annuity => {
+            let af = annuity_factor(i, n)?;
+            Some(p.amount() / af)
+        }
+        _ => None,
+    };
+    let level_r = level.map(|x| round_half_away(x, 2));
+    let q = round_half_away(p.amount() / Decimal::from(n), 2);
+    let mut bal = p.amount();
+    let mut lines = Vec::with_capacity(n as usize);
+    for k in 1..=n {
+        let opening = bal;
+        let regular_interest = round_half_away(opening * i, 2);
+        let interest = match (k, first_period_days) {
+            (1, Some(d)) => round_half_away(
+                opening * annual_rate * Decimal::from(d) / Decimal::from(360),
+                2,
+            ),
+            _ => regular_interest,
+        };
+        let mut principal_k = if k == n {
+            bal
+        } else {
+            match method {
+                RepayMethod::Annuity => level_r.unwrap_or(Decimal::ZERO) - regular_interest,
+                RepayMethod::EqualPrincipal => q,
+                RepayMethod::Bullet => Decimal::ZERO,
+            }
+        };
+        principal_k = principal_k.max(Decimal::ZERO).min(bal);
+        bal -= principal_k;
+        lines.push(ScheduleLine {
+            period: k,
+            opening: Money::new(opening),
+            payment: Money::new(principal_k + interest),
+            interest: Money::new(interest),
+            principal: Money::new(principal_k),
+            balance: Money::new(bal),
+        });
+    }
+    let total_interest = Money::checked_sum(lines.iter().map(|l| l.interest)).ctx("schedule")?;
+    let total_payment = Money::checked_sum(lines.iter().map(|l| l.payment)).ctx("schedule")?;
+    let total_principal = Money::checked_sum(lines.iter().map(|l| l.principal)).ctx("schedule")?;
+    if total_principal != p {
+        return Err(Error::Internal(format!(
+            "schedule principal {total_principal} does not sum to the loan {p}"
+        )));
+    }
+    Ok(Schedule {
+        method,
+        principal: p,
+        annual_rate,
+        periods_per_year,
+        period_rate: i,
+        first_period_days,
+        level_payment_exact: level,
+        lines,
+        total_interest,
+        total_payment,
+    })
+}
+
+/// A constraint on the loan size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Constraint {
+    /// Σ value × pledge rate.
+    Pledge,
+    /// Debt-service coverage.
+    Dscr,
+    /// Working-capital need.
+    WorkingCapital,
+    /// The programme's cap per borrower.
+    ProgrammeCap,
+    /// The amount the borrower asked for.
+    Request,
+}
+
+impl Constraint {
+    /// Schema name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Constraint::Pledge => "pledge",
+            Constraint::Dscr => "dscr",
+            Constraint::WorkingCapital => "working_capital",
+            Constraint::ProgrammeCap => "programme_cap",
+            Constraint::Request => "request",
+        }
+    }
+    /// Chinese name.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Constraint::Pledge => "质押率上限",
+            Constraint::Dscr => "偿债覆盖率上限",
+            Constraint::WorkingCapital => "流动资金需求",
+            Constraint::ProgrammeCap => "产品额度上限",
+            Constraint::Request => "申请金额",
+        }
+    }
+}
+
+/// One constraint's amount.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConstraintLine {
+    /// Which.
+    pub constraint: Constraint,
+    /// Its cap (none: not assessed).
+    pub amount: Option<Money>,
+    /// The formula.
+    pub formula: String,
+    /// Why not assessed, or a remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A pledged item with its rate and pledge value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PledgeLine {
+    /// The item.
+    pub item: PledgedItem,
+    /// Its pledge rate (0 when the rulebook does not accept the kind).
+    pub rate: Decimal,
+    /// value × rate, rounded to the fen.
+    pub pledge_value: Money,
+}
+
+/// The loan rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RateQuote {
+    /// The LPR used.
+    pub lpr: LprQuote,
+    /// The spread asked for (the case's, else the rulebook's default).
+    pub spread_asked: Decimal,
+    /// The spread applied (capped).
+    pub spread: Decimal,
+    /// True when the cap cut the spread.
+    pub capped: bool,
+    /// r = LPR + spread.
+    pub rate: Decimal,
+}
+
+/// The borrower's cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AllInCost {
+    /// Σ interest.
+    pub interest: Money,
+    /// Fees the borrower pays (guarantee fees).
+    pub fees: Money,
+    /// Interest subsidy received (贴息).
+    pub subsidy: Money,
+    /// interest + fees − subsidy.
+    pub net_cost: Money,
+    /// Σ opening balance × period length in years (元-years borrowed).
+    pub balance_years: Decimal,
+    /// net cost / balance-years: the all-in annual cost (none for a zero loan).
+    pub all_in_rate: Option<Decimal>,
+}
+
+/// Credit risk of the offer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreditRisk {
+    /// Probability of default.
+    pub pd: Decimal,
+    /// Exposure at default (the loan).
+    pub ead: Money,
+    /// Liquidation value of the pledged IP.
+    pub liquidation_value: Money,
+    /// Recovery = min(liquidation value, EAD).
+    pub recovery: Money,
+    /// LGD = (EAD − recovery) / EAD.
+    pub lgd: Decimal,
+    /// Loss at default = EAD − recovery.
+    pub loss_at_default: Money,
+    /// EL = PD × LGD × EAD, before the guarantee.
+    pub expected_loss: Money,
+    /// The bank's EL after the guarantee and the pool.
+    pub bank_net_expected_loss: Money,
+}
+
+/// The lending stage's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoanOffer {
+    /// Rulebook id.
+    pub rulebook: String,
+    /// Pledged items and their pledge values.
+    pub pledges: Vec<PledgeLine>,
+    /// All constraints.
+    pub constraints: Vec<ConstraintLine>,
+    /// The binding one.
+    pub binding: Constraint,
+    /// The loan offered, rounded to the fen (0 when no loan is possible).
+    pub amount: Money,
+    /// Tenor in months.
+    pub tenor_months: u32,
+    /// Payments per year.
+    pub periods_per_year: u32,
+    /// Method.
+    pub method: RepayMethod,
+    /// The rate.
+    pub rate: RateQuote,
+    /// The schedule.
+    pub schedule: Schedule,
+    /// The guarantee applied to the offered amount (waterfall of the loss at default).
+    pub guarantee: GuaranteeOutcome,
+    /// The borrower's all-in cost.
+    pub cost: AllInCost,
+    /// Credit risk (none when the case gives no PD).
+    pub risk: Option<CreditRisk>,
+    /// The steps.
+    pub audit: AuditTrail,
+    /// Things to know.
+    pub warnings: Vec<String>,
+}
+
+/// The loan rate on `date`: LPR + spread, the spread capped by the rulebook.
+pub fn rate_quote(
+    rb: &Rulebook,
+    lpr: &LprTable,
+    date: NaiveDate,
+    spread: Option<Decimal>,
+) -> Result<RateQuote> {
+    let q = lpr.on(date, rb.loan.rate.base)?;
+    let asked = spread.unwrap_or(rb.loan.rate.spread);
+    let (applied, capped) = match rb.loan.rate.max_spread {
+        Some(m) if asked > m => (m, true),
+        _ => (asked, false),
+    };
+    let rate = q.rate + applied;
+    if rate <= Decimal::ZERO {
+        return Err(Error::field(
+            "finance.loan.spread",
+            asked.normalize(),
+            format!(
+                "gives a rate of {} ≤ 0 over the LPR {}",
+                rate.normalize(),
+                q.rate.normalize()
+            ),
+        ));
+    }
+    Ok(RateQuote {
+        lpr: q,
+        spread_asked: asked,
+        spread: applied,
+        capped,
+        rate,
+    })
+}
+
+/// 营运资金量 and 新增流动资金贷款额度 (see the module doc); `None` when inputs are missing,
+/// with the names of the missing fields.
+pub fn working_capital_need(
+    b: &Borrower,
+    tr: &mut AuditTrail,
+) -> Result<std::result::Result<Money, String>> {
+    let mut missing = Vec::new();
+    if b.revenue_last_year.is_none() {
+        missing.push("revenue_last_year");
+    }
+    if b.profit_margin_last_year.is_none() {
+        missing.push("profit_margin_last_year");
+    }
+    if b.revenue_growth.is_none() {
+        missing.push("revenue_growth");
+    }
+    if b.working_capital_turnover.is_none() && b.turnover_days.is_none() {
+        missing.push("working_capital_turnover or turnover_days");
+    }
+    let (Some(s), Some(pm), Some(g)) = (
+        b.revenue_last_year,
+        b.profit_margin_last_year,
+        b.revenue_growth,
+    ) else {
+        return Ok(Err(missing.join(", ")));
+    };
+    let turns = match (&b.working_capital_turnover, &b.turnover_days) {
+        (Some(t), _) => *t,
+        (None, Some(d)) => {
+            let days = d.inventory + d.receivables - d.payables + d.prepayments - d.advances;
+            let t = Decimal::from(360) / days;
+            tr.record(
+                "working_capital_turnover",
+                "营运资金周转次数 = 360 / (存货 + 应收账款 − 应付账款 + 预付账款 − 预收账款 周转天数)",
+                vec![
+                    AuditValue::number("inventory_days", d.inventory),
+                    AuditValue::number("receivable_days", d.receivables),
+                    AuditValue::number("payable_days", d.payables),
+                    AuditValue::number("prepayment_days", d.prepayments),
+                    AuditValue::number("advance_days", d.advances),
+                ],
+                AuditValue::number("turnover", t),
+            );
+            t
+        }
+        (None, None) => return Ok(Err(missing.join(", "))),
+    };
+    let wc = s
+        .checked_mul(Decimal::ONE - pm)
+        .and_then(|m| m.checked_mul(Decimal::ONE + g))
+        .and_then(|m| m.checked_div(turns))
+        .ctx("营运资金量")?;
+    tr.record_sourced(
+        "working_capital",
+        "营运资金量 = 上年度销售收入 × (1 − 上年度销售利润率) × (1 + 预计销售收入年增长率) / 营运资金周转次数",
+        vec![
+            AuditValue::money("revenue_last_year", s),
+            AuditValue::rate_dec("profit_margin_last_year", pm),
+            AuditValue::rate_dec("revenue_growth", g),
+            AuditValue::number("turnover", turns),
+        ],
+        AuditValue::money("working_capital", wc),
+        "《流动资金贷款管理办法》(2024) annex 流动资金贷款需求量的测算参考",
+    );
+    let own = b.own_funds.unwrap_or(Money::ZERO);
+    let ex = b.existing_wc_loans.unwrap_or(Money::ZERO);
+    let oth = b.other_funding.unwrap_or(Money::ZERO);
+    let need = wc
+        .checked_sub(own)
+        .and_then(|m| m.checked_sub(ex))
+        .and_then(|m| m.checked_sub(oth))
+        .ctx("新增流动资金贷款额度")?;
+    let need = need.max(Money::ZERO).round_fen();
+    tr.record(
+        "working_capital_need",
+        "新增流动资金贷款额度 = 营运资金量 − 自有资金 − 现有流动资金贷款 − 其他渠道资金 (≥ 0)",
+        vec![
+            AuditValue::money("working_capital", wc),
+            AuditValue::money("own_funds", own),
+            AuditValue::money("existing_wc_loans", ex),
+            AuditValue::money("other_funding", oth),
+        ],
+        AuditValue::money("need", need),
+    );
+    Ok(Ok(need))
+}
+
+/// Sizes, prices and schedules the loan on the guarantee plan, and applies the guarantee.
+///
+/// `default_date` picks the LPR when the request gives no `start_date` (the valuation date).
+pub fn offer(
+    plan: &GuaranteePlan,
+    rb: &Rulebook,
+    lpr: &LprTable,
+    borrower: Option<&Borrower>,
+    req: &LoanRequest,
+    default_date: NaiveDate,
+) -> Result<LoanOffer> {
+    if plan.rulebook != rb.id {
+        return Err(Error::Internal(format!(
+            "guarantee plan of rulebook {} applied with rulebook {}",
+            plan.rulebook, rb.id
+        )));
+    }
+    let mut tr = AuditTrail::new();
+    let mut warnings = Vec::new();
+    let src = format!("rulebook {}", rb.id);
+
+    // Pledge cap.
+    let mut pledges = Vec::new();
+    for it in &plan.pledged {
+        let rate = match rb.pledge_rate(it.kind) {
+            Some(r) => r,
+            None => {
+                warnings.push(format!(
+                    "rulebook {} does not accept {} ({}) as collateral: pledge value 0",
+                    rb.id,
+                    it.kind.name_zh(),
+                    it.name
+                ));
+                Decimal::ZERO
+            }
+        };
+        let pv = it.value.checked_mul(rate).ctx("pledge value")?.round_fen();
+        tr.record_sourced(
+            format!("pledge_value[{}]", it.name),
+            "V_i × pledge rate(kind)",
+            vec![
+                AuditValue::money("V_i", it.value),
+                AuditValue::text("kind", it.kind.as_str()),
+                AuditValue::rate_dec("pledge_rate", rate),
+            ],
+            AuditValue::money("pledge_value", pv),
+            src.clone(),
+        );
+        pledges.push(PledgeLine {
+            item: it.clone(),
+            rate,
+            pledge_value: pv,
+        });
+    }
+    let pledge_cap =
+        Money::checked_sum(pledges.iter().map(|p| p.pledge_value)).ctx("pledge cap")?;
+
+    // Rate.
+    let date = req.start_date.unwrap_or(default_date);
+    let rq = rate_quote(rb, lpr, date, req.spread)?;
+    if rq.capped {
+        warnings.push(format!(
+            "spread {} asked; capped at the rulebook's {}",
+            rq.spread_asked.normalize(),
+            rq.spread.normalize()
+        ));
+    }
+    if rq.lpr.stale {
+        warnings.push(format!(
+            "drawdown date {} is after the LPR table's last check ({}); a newer LPR may apply",
+            date, lpr.checked_through
+        ));
+    }
+    tr.record_sourced(
+        "rate",
+        "r = LPR(date) + spread (spread capped at max_spread)",
+        vec![
+            AuditValue::text("base", rq.lpr.base.as_str()),
+            AuditValue::text("lpr_date", rq.lpr.row_date.clone()),
+            AuditValue::rate_dec("lpr", rq.lpr.rate),
+            AuditValue::rate_dec("spread_asked", rq.spread_asked),
+            AuditValue::rate_dec("spread", rq.spread),
+        ],
+        AuditValue::rate_dec("r", rq.rate),
+        format!("models/lpr.toml: {}; {}", lpr.source, src),
+    );
+
+    // Tenor and periods.
+    let m = req.periods_per_year.unwrap_or(12);
+    let tenor = plan.tenor_months;
+    let step = 12 / m;
+    if tenor % step != 0 {
+        return Err(Error::field(
+            "finance.loan.tenor_months",
+            tenor,
+            format!("must be a multiple of {step} months for {m} payments a year"),
+        ));
+    }
+    let n = tenor / step;
+
+    // DSCR cap.
+    let af = annuity_factor(rq.rate / Decimal::from(m), n)?;
+    let mut constraints = vec![ConstraintLine {
+        constraint: Constraint::Pledge,
+        amount: Some(pledge_cap),
+        formula: "Σ V_i × pledge rate_i".into(),
+        note: None,
+    }];
+    match borrower.and_then(|b| b.cfads) {
+        Some(cfads) => {
+            let cap = cfads
+                .checked_div(rb.loan.dscr_min)
+                .and_then(|x| x.checked_div(Decimal::from(m)))
+                .and_then(|x| x.checked_mul(af))
+                .ctx("DSCR cap")?
+                .max(Money::ZERO)
+                .round_fen();
+            tr.record_sourced(
+                "dscr_cap",
+                "L ≤ CFADS / DSCR_min / m × AF(r/m, n)",
+                vec![
+                    AuditValue::money("CFADS", cfads),
+                    AuditValue::number("DSCR_min", rb.loan.dscr_min),
+                    AuditValue::number("m", Decimal::from(m)),
+                    AuditValue::number("n", Decimal::from(n)),
+                    AuditValue::number("AF", af),
+                ],
+                AuditValue::money("dscr_cap", cap),
+                src.clone(),
+            );
+            constraints.push(ConstraintLine {
+                constraint: Constraint::Dscr,
+                amount: Some(cap),
+                formula: "CFADS / DSCR_min / m × AF(r/m, n)".into(),
+                note: None,
+            });
+        }
+        None => {
+            warnings.push("DSCR cap not assessed: the case gives no finance.borrower.cfads".into());
+            constraints.push(ConstraintLine {
+                constraint: Constraint::Dscr,
+                amount: None,
+                formula: "CFADS / DSCR_min / m × AF(r/m, n)".into(),
+                note: Some("not assessed: no finance.borrower.cfads".into()),
+            });
+        }
+    }
+    let wc = match borrower {
+        Some(b) => working_capital_need(b, &mut tr)?,
+        None => Err("the case has no [finance.borrower]".to_string()),
+    };
+    match wc {
+        Ok(need) => constraints.push(ConstraintLine {
+            constraint: Constraint::WorkingCapital,
+            amount: Some(need),
+            formula: "营运资金量 − 自有资金 − 现有流动资金贷款 − 其他渠道资金".into(),
+            note: None,
+        }),
+        Err(missing) => {
+            warnings.push(format!(
+                "working-capital need not assessed: missing finance.borrower {missing}"
+            ));
+            constraints.push(ConstraintLine {
+                constraint: Constraint::WorkingCapital,
+                amount: None,
+                formula: "营运资金量 − 自有资金 − 现有流动资金贷款 − 其他渠道资金".into(),
+                note: Some(format!("not assessed: missing {missing}")),
+            });
+        }
+    }
+    constraints.push(ConstraintLine {
+        constraint: Constraint::ProgrammeCap,
+        amount: rb.loan.max_amount,
+        formula: "rulebook loan.max_amount".into(),
+        note: rb
+            .loan
+            .max_amount
+            .is_none()
+            .then(|| "the rulebook has no cap".to_string()),
+    });
+    constraints.push(ConstraintLine {
+        constraint: Constraint::Request,
+        amount: plan.requested,
+        formula: "finance.loan.amount".into(),
+        note: plan
+            .requested
+            .is_none()
+            .then(|| "no amount requested: as much as the constraints allow".to_string()),
+    });
+    let (binding, amount) = constraints
+        .iter()
+        .filter_map(|c| c.amount.map(|a| (c.constraint, a)))
+        .fold(None::<(Constraint, Money)>, |acc, (c, a)| match acc {
+            Some((_, best)) if best <= a => acc,
+            _ => Some((c, a)),
+        })
+        .unwrap_or((Constraint::Pledge, pledge_cap));
+    let amount = amount.max(Money::ZERO).round_fen();
+    let shown: Vec<AuditValue> = constraints
+        .iter()
+        .map(|c| match c.amount {
+            Some(a) => AuditValue::money(c.constraint.as_str(), a),
+            None => AuditValue::text(c.constraint.as_str(), "not assessed"),
+        })
+        .collect();
+    tr.record(
+        "loan_amount",
+        "L = min(pledge cap, DSCR cap, working-capital need, programme cap, request)",
+        shown,
+        AuditValue::money("L", amount),
+    );
+    tr.record(
+        "binding_constraint",
+        "the constraint that sets L",
+        vec![],
+        AuditValue::text("binding", binding.as_str()),
+    );
+    if amount.is_zero() {
+        warnings.push(format!(
+            "no loan is possible: the {} constraint is 0",
+            binding.as_str()
+        ));
+    }
+
+    // Schedule.
+    let sched = schedule(amount, rq.rate, n, m, req.method, req.first_period_days)?;
+    tr.record(
+        "schedule",
+        format!(
+            "{} {}: {} periods, principal sums to L",
+            req.method.name_zh(),
+            req.method.as_str(),
+            n
+        ),
+        vec![
+            AuditValue::money("L", amount),
+            AuditValue::rate_dec("r/m", sched.period_rate),
+            AuditValue::money("total_interest", sched.total_interest),
+        ],
+        AuditValue::money("total_payment", sched.total_payment),
+    );
+
+    // Credit risk and the guarantee on the offered amount.
+    let lv = plan.counter_guarantee.ip_liquidation_value;
+    let recovery = lv.min(amount);
+    let loss = amount.checked_sub(recovery).ctx("loss at default")?;
+    let lgd = if amount.is_zero() {
+        Decimal::ZERO
+    } else {
+        loss.amount() / amount.amount()
+    };
+    let pd = borrower.and_then(|b| b.pd);
+    let go = guarantee::outcome(plan, amount, loss, pd)?;
+    let risk = match pd {
+        Some(pd) => {
+            let el = loss.checked_mul(pd).ctx("expected loss")?.round_fen();
+            let bank_after = go.waterfall.bank().map_or(Money::ZERO, |b| b.after_pool);
+            let bank_el = bank_after
+                .checked_mul(pd)
+                .ctx("bank expected loss")?
+                .round_fen();
+            tr.record_sourced(
+                "lgd",
+                "LGD = (EAD − min(LV, EAD)) / EAD, LV = liquidation value of the pledged IP",
+                vec![
+                    AuditValue::money("EAD", amount),
+                    AuditValue::money("LV", lv),
+                    AuditValue::money("recovery", recovery),
+                ],
+                AuditValue::rate_dec("LGD", lgd),
+                src.clone(),
+            );
+            tr.record(
+                "expected_loss",
+                "EL = PD × LGD × EAD",
+                vec![
+                    AuditValue::rate_dec("PD", pd),
+                    AuditValue::rate_dec("LGD", lgd),
+                    AuditValue::money("EAD", amount),
+                ],
+                AuditValue::money("EL", el),
+            );
+            tr.record(
+                "bank_net_expected_loss",
+                "PD × the bank's after-pool share of the loss at default",
+                vec![
+                    AuditValue::rate_dec("PD", pd),
+                    AuditValue::money("bank_after_pool", bank_after),
+                ],
+                AuditValue::money("bank_net_EL", bank_el),
+            );
+            Some(CreditRisk {
+                pd,
+                ead: amount,
+                liquidation_value: lv,
+                recovery,
+                lgd,
+                loss_at_default: loss,
+                expected_loss: el,
+                bank_net_expected_loss: bank_el,
+            })
+        }
+        None => {
+            warnings
+                .push("expected loss not assessed: the case gives no finance.borrower.pd".into());
+            None
+        }
+    };
+
+    // All-in cost.
+    let sub_rate = rb.subsidy.as_ref().map(|s| s.rate);
+    let mut subsidy = Money::ZERO;
+    let mut balance_years = Decimal::ZERO;
+    for l in &sched.lines {
+        let len = match (l.period, req.first_period_days) {
+            (1, Some(d)) => Decimal::from(d) / Decimal::from(360),
+            _ => Decimal::ONE / Decimal::from(m),
+        };
+        balance_years += l.opening.amount() * len;
+        if let Some(s) = sub_rate {
+            let x = Money::new(round_half_away(l.opening.amount() * s * len, 2)).min(l.interest);
+            subsidy = subsidy.checked_add(x).ctx("subsidy")?;
+        }
+    }
+    let net = sched
+        .total_interest
+        .checked_add(go.borrower_fees)
+        .and_then(|x| x.checked_sub(subsidy))
+        .ctx("net cost")?;
+    let all_in = if balance_years.is_zero() {
+        None
+    } else {
+        Some(net.amount() / balance_years)
+    };
+    tr.record_sourced(
+        "all_in_cost",
+        "all-in = (interest + borrower fees − subsidy) / Σ(opening balance × period years)",
+        vec![
+            AuditValue::money("interest", sched.total_interest),
+            AuditValue::money("fees", go.borrower_fees),
+            AuditValue::money("subsidy", subsidy),
+            AuditValue::number("balance_years", balance_years),
+        ],
+        match all_in {
+            Some(r) => AuditValue::rate_dec("all_in_rate", r),
+            None => AuditValue::text("all_in_rate", "n/a (no loan)"),
+        },
+        src,
+    );
+    let cost = AllInCost {
+        interest: sched.total_interest,
+        fees: go.borrower_fees,
+        subsidy,
+        net_cost: net,
+        balance_years,
+        all_in_rate: all_in,
+    };
+    Ok(LoanOffer {
+        rulebook: rb.id.clone(),
+        pledges,
+        constraints,
+        binding,
+        amount,
+        tenor_months: tenor,
+        periods_per_year: m,
+        method: req.method,
+        rate: rq,
+        schedule: sched,
+        guarantee: go,
+        cost,
+        risk,
+        audit: tr,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn bullet_pays_interest_then_principal() {
+        let s = schedule(
+            Money::from_yuan(1_000_000),
+            d("0.045"),
+            12,
+            12,
+            RepayMethod::Bullet,
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.lines[0].interest, Money::new(d("3750.00")));
+        assert_eq!(s.lines[0].principal, Money::ZERO);
+        assert_eq!(s.lines[11].principal, Money::from_yuan(1_000_000));
+        assert_eq!(s.total_interest, Money::new(d("45000.00")));
+    }
+
+    #[test]
+    fn broken_first_period_charges_actual_days() {
+        let s = schedule(
+            Money::from_yuan(1_000_000),
+            d("0.036"),
+            12,
+            12,
+            RepayMethod::EqualPrincipal,
+            Some(45),
+        )
+        .unwrap();
+        // 1,000,000 × 3.6% × 45/360 = 4,500.00; principal as scheduled.
+        assert_eq!(s.lines[0].interest, Money::new(d("4500.00")));
+        assert_eq!(s.lines[0].principal, Money::new(d("83333.33")));
+        assert_eq!(s.lines[11].principal, Money::new(d("83333.37")));
+    }
+
+    #[test]
+    fn zero_rate_and_tiny_loans_still_sum_exactly() {
+        for (p, n) in [
+            ("0.05", 36u32),
+            ("1.00", 3),
+            ("0.02", 3),
+            ("999999.99", 360),
+        ] {
+            for m in [
+                RepayMethod::Annuity,
+                RepayMethod::EqualPrincipal,
+                RepayMethod::Bullet,
+            ] {
+                for r in ["0", "0.0435", "0.2"] {
+                    let s = schedule(Money::new(d(p)), d(r), n, 12, m, None).unwrap();
+                    let sum = Money::checked_sum(s.lines.iter().map(|l| l.principal)).unwrap();
+                    assert_eq!(sum, Money::new(d(p)));
+                    assert!(s.lines.iter().all(|l| !l.principal.is_negative()));
+                    assert_eq!(s.lines.last().unwrap().balance, Money::ZERO);
+                }
+            }
+        }
+        assert!(schedule(
+            Money::from_yuan(1),
+            d("-0.01"),
+            3,
+            12,
+            RepayMethod::Annuity,
+            None
+        )
+        .is_err());
+        assert!(schedule(
+            Money::from_yuan(1),
+            d("0.01"),
+            0,
+            12,
+            RepayMethod::Annuity,
+            None
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn annuity_factor_matches_closed_form() {
+        // AF(5%, 10) = 7.721734929…
+        let af = annuity_factor(d("0.05"), 10).unwrap();
+        assert!((af - d("7.7217349292")).abs() < d("0.0000000001"));
+        assert_eq!(annuity_factor(Decimal::ZERO, 7).unwrap(), Decimal::from(7));
+    }
+}
