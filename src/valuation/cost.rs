@@ -500,8 +500,8 @@ impl Model for CostPlan {
     fn eval(&self, x: &[f64]) -> f64 {
         let n = self.factors_f.len();
         let (mut c, mut v, mut all) = (0.0, 0.0, 0.0);
-        for i in 0..n {
-            let r = x[i] * self.factors_f[i];
+        for (i, xi) in x.iter().enumerate().take(n) {
+            let r = xi * self.factors_f[i];
             all += r;
             if self.labour[i] {
                 v += r;
