@@ -585,6 +585,22 @@ proptest! {
     }
 
     #[test]
+    fn eval_agrees_with_the_decimal_path(
+        rev in prop::collection::vec(0u64..1_000_000_000, 1..8),
+        k in 0.0f64..0.5, r in 0.01f64..0.6, life in 0.0f64..15.0,
+        mid in any::<bool>(), rfr in any::<bool>(), tab in any::<bool>(),
+    ) {
+        let method = if rfr { "relief_from_royalty" } else { "revenue_split" };
+        let c = prop_case(&rev, round4(k), round4(r), round4(life), mid, method, tab);
+        let v = value_of(&c);
+        let m = models();
+        let plan = IncomePlan::compile(c.income.as_ref().unwrap(), &c.subject, &m).unwrap();
+        let fast = plan.eval(&plan.point());
+        let exact = unrounded(&v).to_f64().unwrap();
+        prop_assert!((fast - exact).abs() <= 0.005, "{} vs {}", fast, exact);
+    }
+
+    #[test]
     fn tab_never_lowers_the_value(
         rev in prop::collection::vec(0u64..100_000_000, 1..8),
         k in 0.0f64..0.2, r in 0.01f64..0.4, life in 0.0f64..12.0, mid in any::<bool>(),

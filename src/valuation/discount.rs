@@ -466,7 +466,15 @@ pub fn discount_factor(r: Decimal, t: Decimal) -> Result<Decimal> {
     } else {
         v.checked_powd(t)
     };
-    out.ok_or_else(|| Error::Internal(format!("discount factor (1+{r})^-{t} overflowed")))
+    match out {
+        Some(f) => Ok(f),
+        // v < 1: v^t only fails by underflowing below Decimal's 10^-28, so it is 0 to that
+        // precision (a PV error below 10^-13 元 on the largest accepted amount).
+        None if v < Decimal::ONE => Ok(Decimal::ZERO),
+        None => Err(Error::Internal(format!(
+            "discount factor (1+{r})^-{t} overflowed"
+        ))),
+    }
 }
 
 /// The annuity factor AF(r, N) = Σ_{t=1..N} v^t (end-year) or Σ v^(t−½) (mid-year),
@@ -617,8 +625,16 @@ owner = "o""#,
         let f = discount_factor(r, d("3.4")).unwrap().to_f64().unwrap();
         assert!((f - 1.12f64.powf(-3.4)).abs() < 1e-14);
         assert_eq!(discount_factor(r, Decimal::ZERO).unwrap(), Decimal::ONE);
-        // 100 years at 100% does not overflow.
-        assert!(discount_factor(Decimal::ONE, d("100")).unwrap() >= Decimal::ZERO);
+        // 100 years at 100 % (2^-100 ≈ 7.9e-31) underflows Decimal: 0, not an error.
+        assert_eq!(
+            discount_factor(Decimal::ONE, d("100")).unwrap(),
+            Decimal::ZERO
+        );
+        assert_eq!(
+            discount_factor(Decimal::ONE, d("96.5")).unwrap(),
+            Decimal::ZERO
+        );
+        assert!(discount_factor(Decimal::ONE, d("90")).unwrap() > Decimal::ZERO);
     }
 
     #[test]
