@@ -614,11 +614,8 @@ fn cli_lend_rejects_bad_flags_with_exit_2() {
     }
 }
 
-/// DEPENDS ON THE INCOME APPROACH: the bundled demo case has an [income] section, and on the
-/// finance branch `valuation::income::value` still returns "not built yet". Un-ignore once the
-/// income branch is merged (then `cargo test -- --include-ignored` runs it).
+/// `techval pipeline` with no arguments runs the bundled demo (income + cost) through all stages.
 #[test]
-#[ignore = "needs the income approach (merge of the income branch)"]
 fn cli_pipeline_with_no_arguments_runs_the_demo() {
     let dir = tmp("demo");
     let out = bin().arg("pipeline").current_dir(&dir).output().unwrap();

@@ -197,9 +197,15 @@ pub fn render_table(case: &Case, vals: &[Valuation]) -> String {
     out.push_str(&t.render());
     for v in vals {
         if !v.periods.is_empty() {
-            out.push_str(&format!("\n{} — periods\n", v.approach.name_zh()));
+            out.push_str(&format!(
+                "\n{} — periods ({})\n",
+                v.approach.name_zh(),
+                period_note(&v.method)
+            ));
             let mut pt = Table::new(
                 &[
+                    "year",
+                    "fraction",
                     "t",
                     "base (元)",
                     "rate",
@@ -207,11 +213,15 @@ pub fn render_table(case: &Case, vals: &[Valuation]) -> String {
                     "discount factor",
                     "PV (元)",
                 ],
-                &[Align::Right; 6],
+                &[Align::Right; 8],
             );
+            let mut total = crate::Money::ZERO;
             for p in &v.periods {
+                total = total.checked_add(p.pv).unwrap_or(total);
                 pt.row([
-                    p.t.clone(),
+                    p.period.to_string(),
+                    short_dec(&p.fraction, 4),
+                    short_dec(&p.t, 4),
                     crate::money::group_thousands(p.base.amount(), 2),
                     short_dec(&p.rate, 6),
                     crate::money::group_thousands(p.attributable.amount(), 2),
@@ -219,7 +229,23 @@ pub fn render_table(case: &Case, vals: &[Valuation]) -> String {
                     crate::money::group_thousands(p.pv.amount(), 2),
                 ]);
             }
+            pt.row([
+                "Σ".to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                crate::money::group_thousands(total.amount(), 2),
+            ]);
             out.push_str(&pt.render());
+            if let Some(tab) = v.audit.find("tab") {
+                out.push_str(&format!(
+                    "× TAB {} (tax amortisation benefit)\n",
+                    short_dec(&tab.value.value, 6)
+                ));
+            }
         }
         out.push_str(&format!(
             "\n{} — audit trail ({} steps)\n",
@@ -243,6 +269,18 @@ pub fn render_table(case: &Case, vals: &[Valuation]) -> String {
         }
     }
     out
+}
+
+/// What `base` and `rate` of a period row mean for an income method.
+pub fn period_note(method: &str) -> &'static str {
+    match method {
+        "profit_split" => "base = profit, rate = K_profit",
+        "revenue_split" => "base = revenue, rate = K_sales",
+        "relief_from_royalty" => "base = revenue, rate = royalty × (1 − tax)",
+        "mpeem" => "base = revenue, rate = excess-earnings margin after contributory charges",
+        "with_without" => "base = cash flow with − without the asset",
+        _ => "base × rate = attributable",
+    }
 }
 
 /// Shortens a decimal string to `dp` decimals for display (text passes through).

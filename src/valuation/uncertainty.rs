@@ -1367,8 +1367,14 @@ pub fn compile_model(
             )?)),
             None => None,
         },
-        // Phase 2: Some(Box::new(super::income::IncomePlan::compile(inc, &case.subject, models)?))
-        Approach::Income => None,
+        Approach::Income => match &case.income {
+            Some(inc) => Some(Box::new(super::income::IncomePlan::compile(
+                inc,
+                &case.subject,
+                models,
+            )?)),
+            None => None,
+        },
         Approach::Market => None,
     })
 }
