@@ -124,6 +124,7 @@ fn degenerate_distributions_reproduce_the_deterministic_value_to_the_fen() {
         ..SimSettings::default()
     };
     let s = summarize(Approach::Cost, model.as_ref(), &[], &settings).expect("simulates");
+    let s = &s.dist;
     assert!(s.uncertain_inputs.is_empty());
     assert_eq!(s.money.mean, vals[0].value, "mean after the money boundary");
     assert_eq!(s.money.p5, vals[0].value);
@@ -365,7 +366,8 @@ fn tornado_bars_are_ordered_by_swing_and_contain_the_base_value() {
     // Spider: one line per bar, the middle point is the base value.
     let mid = s.spider_changes.iter().position(|c| *c == 0.0).expect("0");
     for l in &s.spider {
-        assert_eq!(l.values[mid], s.base_value);
+        assert_eq!(l.values[mid], Some(s.base_value));
+        assert!(l.gaps.is_empty());
     }
 
     // A value that is not monotone in its input: both moves raise it; the bar still spans
@@ -566,7 +568,9 @@ fn pledge_quantile_and_threshold_come_from_the_case() {
     let settings =
         SimSettings::resolve(case.simulation.as_ref(), Some(20_000), None, None).expect("ok");
     let corr = &case.simulation.as_ref().expect("sim").correlation;
-    let s = summarize(Approach::Cost, model.as_ref(), corr, &settings).expect("simulates");
+    let s = summarize(Approach::Cost, model.as_ref(), corr, &settings)
+        .expect("simulates")
+        .dist;
     assert_eq!(s.stats.pledge.label, "P5");
     assert_eq!(s.stats.pledge.value, s.stats.percentile("P5").expect("P5"));
     assert_eq!(s.stats.histogram.len(), 7);
