@@ -13,7 +13,13 @@
 //! The range is `[min Vᵢ, max Vᵢ]`. The approaches **disagree** when `max Vᵢ / min Vᵢ` exceeds
 //! the disagreement factor (case `[reconcile].disagreement_factor`, else the models file's,
 //! shipped as 2), or when an approach gives a value ≤ 0 while another is positive: the appraiser
-//! must then explain the gap before relying on the weighted figure. No I/O here.
+//! must then explain the gap before relying on the weighted figure.
+//!
+//! **Under uncertainty** the concluded value is itself a compiled model, [`ReconciledModel`]:
+//! `V(x) = Σ wᵢ·round_fen(Vᵢ(xᵢ))` over the approaches with weight > 0, each on its own inputs
+//! (an approach without a compiled model held at its concluded value). Monte Carlo over it
+//! ([`simulate_reconciled`]) gives the distribution of the concluded value and its downside
+//! (pledge) value, which the lending stage uses (`finance::lending_value`). No I/O here.
 
 use crate::audit::{AuditTrail, AuditValue};
 use crate::case::Purpose;

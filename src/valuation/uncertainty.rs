@@ -12,7 +12,7 @@
 //! | triangular | `min + √(u·(max−min)·(mode−min))` for `u < (mode−min)/(max−min)`, else `max − √((1−u)·(max−min)·(max−mode))` |
 //! | pert | `min + (max − min)·I⁻¹_u(α, β)`, `α = 1 + 4(mode−min)/(max−min)`, `β = 1 + 4(max−mode)/(max−min)` (λ = 4; statrs `inv_beta_reg`) |
 //! | normal | `mean + sd·z`, `z = Φ⁻¹(u)` |
-//! | normal with `min`/`max` | `mean + sd·Φ⁻¹(Φ(α) + u·(Φ(β) − Φ(α)))`, α, β the standardised bounds (mirrored when the interval lies above the mean, for precision) |
+//! | normal with `min`/`max` | `mean + sd·Φ⁻¹(Φ(α) + u·(Φ(β) − Φ(α)))`, α, β the standardised bounds (mirrored when the interval lies above the mean, for precision); drawn independently and with Φ(β) − Φ(α) ≥ ½, by rejection instead: normal draws `mean + sd·z` until one lies in `[min, max]` (the same distribution; the inverse CDF after 64 rejections) |
 //! | lognormal | `exp(μ + σ·z)`, `σ² = ln(1 + sd²/mean²)`, `μ = ln(mean) − σ²/2` (mean and sd of the variable itself) |
 //! | scenarios | the first value whose cumulative probability exceeds `u` |
 //!
@@ -383,6 +383,11 @@ fn beta_inv(a: f64, b: f64, u: f64) -> f64 {
     x
 }
 
+/// A truncated normal whose interval holds at least this probability is drawn by rejection.
+const REJECTION_MIN_MASS: f64 = 0.5;
+/// Rejections before falling back to the inverse CDF (reached with probability ≤ 2⁻⁶⁴).
+const REJECTION_TRIES: u32 = 64;
+
 /// One input's distribution, prepared for sampling in `f64`.
 #[derive(Debug, Clone, PartialEq)]
 enum Marginal {
@@ -635,6 +640,26 @@ impl Marginal {
             Marginal::Normal { .. } | Marginal::Lognormal { .. } => {
                 let z: f64 = rng.sample(StandardNormal);
                 self.at_z(z)
+            }
+            Marginal::TruncNormal {
+                mean,
+                sd,
+                lo,
+                hi,
+                p_lo,
+                p_hi,
+                ..
+            } if p_hi - p_lo >= REJECTION_MIN_MASS => {
+                // Rejection: a normal draw inside [lo, hi] is a draw of the truncated normal.
+                for _ in 0..REJECTION_TRIES {
+                    let z: f64 = rng.sample(StandardNormal);
+                    let x = mean + sd * z;
+                    if x >= *lo && x <= *hi {
+                        return x;
+                    }
+                }
+                let u: f64 = rng.sample(Open01);
+                self.at_u(u)
             }
             _ => {
                 let u: f64 = rng.sample(Open01);
