@@ -304,14 +304,7 @@ fn national_reguarantee_fee_drops_to_0_3_percent_at_or_below_5_million() {
         .rulebook;
     let (lpr, _) = rulebook::load_lpr(None).unwrap();
     let _ = lpr;
-    let lv = techval::finance::LendingValue {
-        value: Money::from_yuan(40_000_000),
-        basis: techval::finance::rules::ValueBasis::Point,
-        approach: techval::Approach::Cost,
-        method: "test".into(),
-        point_value: Money::from_yuan(40_000_000),
-        note: "test".into(),
-    };
+    let lv = lending_value(40_000_000);
     let plan = guarantee::plan(
         &lv,
         ("x", techval::IpKind::InventionPatent),
@@ -631,7 +624,36 @@ fn cli_pipeline_with_no_arguments_runs_the_demo() {
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert_eq!(v["rulebook"]["id"], "bank_default");
-    assert_eq!(v["lending_value"]["approach"], "income");
+    // The demo has income + cost and a [simulation]: the reconciled value's P10 is lent on.
+    let lv = &v["lending_value"];
+    assert!(lv["approach"].is_null() && lv["reconciled"] == true, "{lv}");
+    assert_eq!(lv["basis"], "downside");
+    assert_eq!(lv["downside"]["label"], "P10");
+    assert_eq!(lv["downside"]["of"], "reconciled value");
+    assert_eq!(lv["downside"]["samples"], 20000);
+    assert_eq!(v["seed"], lv["downside"]["seed"]);
+    assert_eq!(
+        lv["point_value"],
+        v["stages"]["reconciliation"]["concluded_value"]
+    );
+    let parse = |x: &serde_json::Value| x.as_str().unwrap().parse::<Decimal>().unwrap();
+    assert!(parse(&lv["value"]) < parse(&lv["point_value"]));
+    assert_eq!(
+        lv["value"],
+        v["stages"]["simulation"]["money"]["pledge_value"]
+    );
+    assert!(v["lending_rule"].as_str().unwrap().contains("reconciled"));
+    let summary = String::from_utf8(out.stdout).unwrap();
+    for s in [
+        "reconciled",
+        "P5 ",
+        "P50 ",
+        "P95 ",
+        "pledge value P10",
+        "value lent on",
+    ] {
+        assert!(summary.contains(s), "missing {s:?} in\n{summary}");
+    }
     for stage in ["guarantee", "loan", "invest", "trade"] {
         assert!(!v["stages"][stage]["audit"].as_array().unwrap().is_empty());
     }
@@ -644,9 +666,12 @@ fn lending_value(v: i64) -> techval::finance::LendingValue {
     techval::finance::LendingValue {
         value: Money::from_yuan(v),
         basis: techval::finance::rules::ValueBasis::Point,
-        approach: techval::Approach::Cost,
+        approach: Some(techval::Approach::Cost),
         method: "test".into(),
+        reconciled: false,
         point_value: Money::from_yuan(v),
+        downside: None,
+        capped_at_point: false,
         note: "test".into(),
     }
 }
@@ -847,8 +872,9 @@ fn working_capital_and_dscr_caps_follow_their_formulas() {
 }
 
 #[test]
-fn the_value_lent_on_prefers_income_and_refuses_a_missing_downside() {
+fn the_value_lent_on_is_reconciled_then_downside_and_refuses_a_missing_downside() {
     use techval::finance::rules::ValueBasis;
+    use techval::finance::{lending_value, DownsideValue};
     let val = |a: techval::Approach, v: i64| techval::Valuation {
         approach: a,
         method: "m".into(),
@@ -858,25 +884,120 @@ fn the_value_lent_on_prefers_income_and_refuses_a_missing_downside() {
         warnings: vec![],
     };
     let vals = [
-        val(techval::Approach::Cost, 100),
         val(techval::Approach::Income, 300),
+        val(techval::Approach::Cost, 100),
     ];
-    let lv = techval::finance::lending_value(&vals, ValueBasis::Point, None).unwrap();
+    let book = techval::ModelBook::builtin().unwrap();
+    // Weights 0.75 / 0.25 from the case: 0.75 × 300 + 0.25 × 100 = 250.
+    let spec = techval::valuation::reconcile::ReconcileSpec {
+        weights: Some(
+            [
+                (
+                    techval::Approach::Income,
+                    techval::param::DecimalValue(d("0.75")),
+                ),
+                (
+                    techval::Approach::Cost,
+                    techval::param::DecimalValue(d("0.25")),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+        ),
+        disagreement_factor: Some(techval::param::DecimalValue(d("5"))),
+    };
+    let rec = techval::valuation::reconcile::reconcile(&vals, None, Some(&spec), &book.reconcile)
+        .unwrap();
+    let lv = lending_value(&vals, Some(&rec), ValueBasis::Point, false, None).unwrap();
+    assert_eq!(lv.value, Money::from_yuan(250));
+    assert!(lv.reconciled && lv.approach.is_none() && lv.basis == ValueBasis::Point);
+    assert!(lv.method.contains("income 0.75") && lv.method.contains("cost 0.25"));
+    // Several approaches without a reconciliation: refused, not silently one of them.
+    assert!(lending_value(&vals, None, ValueBasis::Point, false, None).is_err());
+    // One approach: its value.
+    let lv = lending_value(&vals[1..], None, ValueBasis::Point, false, None).unwrap();
     assert_eq!(
         (lv.approach, lv.value),
-        (techval::Approach::Income, Money::from_yuan(300))
+        (Some(techval::Approach::Cost), Money::from_yuan(100))
     );
-    let lv = techval::finance::lending_value(&vals[..1], ValueBasis::Point, None).unwrap();
-    assert_eq!(lv.approach, techval::Approach::Cost);
-    assert!(techval::finance::lending_value(&vals, ValueBasis::Downside, None).is_err());
-    let lv =
-        techval::finance::lending_value(&vals, ValueBasis::Downside, Some(Money::from_yuan(200)))
-            .unwrap();
+    // A downside is needed for a downside rulebook and for a case with [simulation].
+    for (basis, sim) in [
+        (ValueBasis::Downside, false),
+        (ValueBasis::Point, true),
+        (ValueBasis::Downside, true),
+    ] {
+        let e = lending_value(&vals, Some(&rec), basis, sim, None).unwrap_err();
+        assert!(e.to_string().contains("no downside value"), "{e}");
+    }
+    let down = |v: i64| DownsideValue {
+        value: Money::from_yuan(v),
+        quantile: 0.1,
+        label: "P10".into(),
+        quantile_source: "default".into(),
+        reason: "test".into(),
+        of: "reconciled value".into(),
+        samples: 1000,
+        seed: 7,
+        chunk_size: 100,
+        mean: Money::from_yuan(v + 50),
+        p5: Money::from_yuan(v - 10),
+        p50: Money::from_yuan(v + 40),
+        p95: Money::from_yuan(v + 100),
+    };
+    let lv = lending_value(&vals, Some(&rec), ValueBasis::Point, true, Some(&down(200))).unwrap();
     assert_eq!(
-        (lv.value, lv.point_value),
-        (Money::from_yuan(200), Money::from_yuan(300))
+        (lv.value, lv.point_value, lv.basis),
+        (
+            Money::from_yuan(200),
+            Money::from_yuan(250),
+            ValueBasis::Downside
+        )
     );
-    assert!(techval::finance::lending_value(&[], ValueBasis::Point, None).is_err());
+    assert!(!lv.capped_at_point);
+    assert!(
+        lv.note.contains("1000 paths, seed 7, chunk size 100"),
+        "{}",
+        lv.note
+    );
+    // A downside above the point value is capped at the point value.
+    let lv = lending_value(
+        &vals,
+        Some(&rec),
+        ValueBasis::Downside,
+        false,
+        Some(&down(260)),
+    )
+    .unwrap();
+    assert_eq!(lv.value, Money::from_yuan(250));
+    assert!(lv.capped_at_point);
+    // A downside given while none is asked for is not used.
+    let lv = lending_value(
+        &vals,
+        Some(&rec),
+        ValueBasis::Point,
+        false,
+        Some(&down(200)),
+    )
+    .unwrap();
+    assert_eq!(
+        (lv.value, lv.basis),
+        (Money::from_yuan(250), ValueBasis::Point)
+    );
+    // A negative downside is refused.
+    assert!(lending_value(
+        &vals,
+        Some(&rec),
+        ValueBasis::Downside,
+        false,
+        Some(&down(-5))
+    )
+    .is_err());
+    assert!(lending_value(&[], None, ValueBasis::Point, false, None).is_err());
+    // The quantile: rulebook, then case, then P10.
+    use techval::finance::pledge_quantile;
+    assert_eq!(pledge_quantile(Some(d("0.05")), Some(d("0.2"))).0, 0.05);
+    assert_eq!(pledge_quantile(None, Some(d("0.2"))).0, 0.2);
+    assert_eq!(pledge_quantile(None, None).0, 0.1);
 }
 
 #[test]

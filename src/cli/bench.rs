@@ -1,30 +1,37 @@
 //! `techval bench simulate`: the Monte Carlo benchmark of the project (not a test).
 //!
-//! A 10-year relief-from-royalty case with three random inputs, run through the production path
-//! (`valuation::uncertainty::simulate`: sampler, chunked rayon run, full statistics):
+//! A 10-year relief-from-royalty case with three random inputs — `benches/rfr10.toml`, compiled
+//! into the binary — run on the income approach's real compiled model (`IncomePlan`) through
+//! the production path of `techval value --simulate` (`valuation::uncertainty::distribution`:
+//! sampler, chunked rayon run, domain check, full statistics, the money boundary):
 //!
 //! ```text
 //! V = scale × k × (1 − T) × Σ_{t=1..10} S₁·(1+g)^(t−1) / (1+r)^t
 //! S₁ = 10,000,000 元, g = 5 %, T = 25 %
-//! scale ~ lognormal(mean 1, sd 0.25)   k ~ triangular(3 %, 5 %, 7 %)   r ~ normal(12 %, 1.5 %)
+//! scale ~ lognormal(mean 1, sd 0.25)   k ~ triangular(3 %, 5 %, 7 %)
+//! r ~ normal(12 %, 1.5 %) truncated to [6 %, 18 %]
 //! ```
 //!
-//! `benches/rfr10.toml` states the same case in the case-file schema (for the income approach's
-//! compiled model), and `benches/mc_reference.py` is the numpy-vectorised reference of the same
-//! model; `benches/README.md` says how to run them side by side.
-//!
-//! Phase 1 note: the income approach's compiled model is being written separately; until it is
-//! merged the model below is a stand-in with the same formula.
+//! `--case FILE` benchmarks the income model of another case instead. `benches/mc_reference.py`
+//! is the numpy-vectorised reference of the same model; `benches/README.md` says how to run them
+//! side by side.
 
 use super::output::emit;
 use super::OutputFormat;
-use crate::param::{Dist, Param};
+use crate::case::Case;
+use crate::models::ModelBook;
 use crate::valuation::uncertainty::{self, SimSettings, DEFAULT_CHUNK_SIZE, DEFAULT_SEED};
-use crate::valuation::{Model, PlanInput};
+use crate::valuation::{Approach, Model};
 use clap::{Args, Subcommand};
-use rust_decimal::Decimal;
 use serde::Serialize;
+use std::path::PathBuf;
 use std::time::Instant;
+
+/// The benchmark case (compiled in).
+pub const BENCH_CASE: (&str, &str) = (
+    "benches/rfr10.toml",
+    include_str!("../../benches/rfr10.toml"),
+);
 
 /// Arguments of `techval bench`.
 #[derive(Debug, Args)]
@@ -37,7 +44,8 @@ pub struct BenchArgs {
 /// The benchmarks.
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
-    /// Monte Carlo of a 10-year relief-from-royalty case with three random inputs.
+    /// Monte Carlo of the income approach of benches/rfr10.toml (10-year relief from royalty,
+    /// three random inputs) on its compiled model.
     Simulate {
         /// Number of paths.
         #[arg(long, default_value_t = 1_000_000)]
@@ -48,112 +56,54 @@ pub enum BenchCommand {
         /// Paths per chunk.
         #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE)]
         chunk_size: u64,
+        /// Benchmark the income model of this case instead of benches/rfr10.toml.
+        #[arg(long, value_name = "FILE")]
+        case: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
 }
 
-/// The benchmark's relief-from-royalty model (10 years, end-year discounting).
-#[derive(Debug, Clone)]
-pub struct RfrBench {
-    inputs: Vec<PlanInput>,
-}
-
-/// Years of the benchmark model.
-pub const BENCH_YEARS: usize = 10;
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap_or(Decimal::ZERO)
-}
-
-impl RfrBench {
-    /// The benchmark case: S₁ = 10,000,000, g = 5 %, T = 25 %, scale ~ lognormal(1, 0.25),
-    /// k ~ triangular(0.03, 0.05, 0.07), r ~ normal(0.12, 0.015).
-    pub fn new() -> RfrBench {
-        let dist = |dist: Dist, point: &str| Param {
-            point: d(point),
-            dist: Some(dist),
-        };
-        let inputs = vec![
-            PlanInput {
-                path: "income.revenue[0]".into(),
-                param: Param::fixed(d("10000000")),
-            },
-            PlanInput {
-                path: "income.growth".into(),
-                param: Param::fixed(d("0.05")),
-            },
-            PlanInput {
-                path: "income.stream_scale".into(),
-                param: dist(
-                    Dist::Lognormal {
-                        mean: d("1"),
-                        sd: d("0.25"),
-                    },
-                    "1",
-                ),
-            },
-            PlanInput {
-                path: "income.royalty.rate".into(),
-                param: dist(
-                    Dist::Triangular {
-                        min: d("0.03"),
-                        mode: d("0.05"),
-                        max: d("0.07"),
-                    },
-                    "0.05",
-                ),
-            },
-            PlanInput {
-                path: "income.royalty.tax_rate".into(),
-                param: Param::fixed(d("0.25")),
-            },
-            PlanInput {
-                path: "income.discount.rate".into(),
-                param: dist(
-                    Dist::Normal {
-                        mean: d("0.12"),
-                        sd: d("0.015"),
-                        min: None,
-                        max: None,
-                    },
-                    "0.12",
-                ),
-            },
-        ];
-        RfrBench { inputs }
-    }
-}
-
-impl Default for RfrBench {
-    fn default() -> Self {
-        RfrBench::new()
-    }
-}
-
-impl Model for RfrBench {
-    fn inputs(&self) -> &[PlanInput] {
-        &self.inputs
-    }
-    fn eval(&self, x: &[f64]) -> f64 {
-        let (s1, g, scale, k, tax, r) = (x[0], x[1], x[2], x[3], x[4], x[5]);
-        let v = 1.0 / (1.0 + r);
-        let (mut s, mut df, mut pv) = (s1, v, 0.0);
-        for _ in 0..BENCH_YEARS {
-            pv += s * df;
-            s *= 1.0 + g;
-            df *= v;
-        }
-        scale * k * (1.0 - tax) * pv
-    }
+/// The compiled income model of the benchmark case (or of `case`), with the case's label.
+pub fn bench_model(
+    case: Option<&PathBuf>,
+    models: &ModelBook,
+) -> crate::Result<(Box<dyn Model>, String)> {
+    let (c, label) = match case {
+        Some(p) => (Case::load(p)?, p.display().to_string()),
+        None => (
+            Case::parse(BENCH_CASE.0, BENCH_CASE.1)?,
+            BENCH_CASE.0.to_string(),
+        ),
+    };
+    c.validate(models).map_err(|e| e.in_file(&label))?;
+    let m = uncertainty::compile_model(&c, models, Approach::Income)
+        .map_err(|e| e.in_file(&label))?
+        .ok_or_else(|| {
+            crate::Error::field(
+                "income",
+                "",
+                "the benchmark needs a case with an [income] section",
+            )
+            .in_file(&label)
+        })?;
+    let method = c
+        .income
+        .as_ref()
+        .map(|i| i.method.as_str())
+        .unwrap_or("income");
+    Ok((
+        m,
+        format!("income approach ({method}) of {label}, compiled IncomePlan"),
+    ))
 }
 
 /// The benchmark's report.
 #[derive(Debug, Serialize)]
 pub struct BenchReport {
     /// What ran.
-    pub model: &'static str,
+    pub model: String,
     /// Paths.
     pub paths: u64,
     /// Master seed.
@@ -189,14 +139,15 @@ pub struct BenchReport {
 }
 
 /// Runs `techval bench`.
-pub fn run(a: BenchArgs) -> anyhow::Result<()> {
+pub fn run(a: BenchArgs, models: &ModelBook) -> anyhow::Result<()> {
     let BenchCommand::Simulate {
         paths,
         seed,
         chunk_size,
+        case,
         format,
     } = a.what;
-    let model = RfrBench::new();
+    let (model, what) = bench_model(case.as_ref(), models)?;
     let settings = SimSettings {
         samples: paths,
         seed,
@@ -205,13 +156,13 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     };
     let cpu0 = cpu_seconds();
     let t0 = Instant::now();
-    let sim = uncertainty::simulate(&model, &[], &settings)?;
+    let dist = uncertainty::distribution(model.as_ref(), &[], &settings)?;
     let secs = t0.elapsed().as_secs_f64();
     let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     let threads = rayon::current_num_threads();
-    let st = &sim.stats;
+    let st = &dist.stats;
     let rep = BenchReport {
-        model: "relief from royalty, 10 years, 3 random inputs (scale lognormal, royalty triangular, discount normal)",
+        model: what,
         paths,
         seed,
         chunk_size,
@@ -226,21 +177,10 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         p5: st.percentile("P5").unwrap_or(f64::NAN),
         p50: st.percentile("P50").unwrap_or(f64::NAN),
         p95: st.percentile("P95").unwrap_or(f64::NAN),
-        inputs: model
-            .inputs()
+        inputs: dist
+            .uncertain_inputs
             .iter()
-            .filter(|i| i.param.is_uncertain())
-            .map(|i| {
-                format!(
-                    "{} ~ {}",
-                    i.path,
-                    i.param
-                        .dist
-                        .as_ref()
-                        .map(crate::param::describe)
-                        .unwrap_or_default()
-                )
-            })
+            .map(|u| format!("{} ~ {}", u.path, crate::param::describe(&u.dist)))
             .collect(),
     };
     let text = match format {
@@ -251,7 +191,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         }
         OutputFormat::Table => {
             use super::simulation::{fmt_num, fmt_yuan};
-            format!(
+            let mut t = format!(
                 "{}\n  {}\npaths {}  threads {}  seed {}  chunk {}\nsimulate + statistics: {} s wall, {} s CPU\ntrials/s: {}  trials/s/core (wall): {}  trials per CPU-second: {}\nmean {} ± {} (se)  P5 {}  P50 {}  P95 {}\n",
                 rep.model,
                 rep.inputs.join("\n  "),
@@ -270,7 +210,11 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                 fmt_yuan(rep.p5),
                 fmt_yuan(rep.p50),
                 fmt_yuan(rep.p95),
-            )
+            );
+            for n in &dist.notes {
+                t.push_str(&format!("note: {n}\n"));
+            }
+            t
         }
     };
     emit(None, &text)?;

@@ -169,7 +169,6 @@ impl Loaded {
             rulebook: &self.rulebook.rulebook,
             lpr: &self.lpr.0,
             stages: &self.stages.0,
-            downside: None,
         }
     }
 
@@ -329,14 +328,16 @@ fn render_outcome(o: &GuaranteeOutcome) -> String {
 fn render_plan_head(p: &GuaranteePlan, rb: &LoadedRulebook) -> String {
     let lv = &p.lending_value;
     let mut out = format!(
-        "rulebook {} {} ({})\nlending value {} 元 ({}, {} {}; {})\n",
+        "rulebook {} {} ({})\nlending value {} 元 ({}, {}; {})\n",
         rb.rulebook.id,
         rb.rulebook.name_zh,
         rb.origin,
         yuan(lv.value),
         lv.basis.as_str(),
-        lv.approach.as_str(),
-        lv.method,
+        match lv.approach {
+            Some(a) => format!("{} {}", a.as_str(), lv.method),
+            None => lv.method.clone(),
+        },
         lv.note
     );
     if p.guaranteed {
@@ -384,8 +385,8 @@ pub fn run_guarantee(
         models_dir,
     )?;
     let ctx = ld.ctx(models);
-    let vals = pipeline::valuations(&ld.case, models).map_err(|e| ld.in_case(e))?;
-    let plan = pipeline::guarantee_stage(&ld.case, &vals, &ctx).map_err(|e| ld.in_case(e))?;
+    let ev = pipeline::evaluate(&ld.case, &ctx).map_err(|e| ld.in_case(e))?;
+    let plan = pipeline::guarantee_stage(&ld.case, &ev, &ctx).map_err(|e| ld.in_case(e))?;
     let (amt, amt_from) = match (amount, plan.requested) {
         (Some(x), _) => (x, "--amount".to_string()),
         (None, Some(x)) => (x, "finance.loan.amount".to_string()),
@@ -633,8 +634,8 @@ pub fn run_lend(a: LendArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
         f.validate()?;
     }
     let ctx = ld.ctx(models);
-    let vals = pipeline::valuations(&ld.case, models).map_err(|e| ld.in_case(e))?;
-    let plan = pipeline::guarantee_stage(&ld.case, &vals, &ctx).map_err(|e| ld.in_case(e))?;
+    let ev = pipeline::evaluate(&ld.case, &ctx).map_err(|e| ld.in_case(e))?;
+    let plan = pipeline::guarantee_stage(&ld.case, &ev, &ctx).map_err(|e| ld.in_case(e))?;
     let offer = pipeline::lend_stage(&ld.case, &plan, &ctx).map_err(|e| ld.in_case(e))?;
     let text = match a.format {
         LendFormat::Csv => schedule_csv(&offer.schedule),

@@ -95,7 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Value(a) => value::run(a, &models),
         Command::Sensitivity(a) => sensitivity::run(a, &models),
-        Command::Bench(a) => bench::run(a),
+        Command::Bench(a) => bench::run(a, &models),
         Command::Pipeline(a) => pipeline::run(a, &models, cli.models.as_deref()),
         Command::Guarantee(a) => finance::run_guarantee(a, &models, cli.models.as_deref()),
         Command::Lend(a) => finance::run_lend(a, &models, cli.models.as_deref()),

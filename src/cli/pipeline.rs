@@ -79,11 +79,15 @@ pub struct PipelineDocument<'a> {
     pub vc_stage_table: Origin<'a>,
     /// Deal history, when named.
     pub deals: Option<DealsNote>,
-    /// Random seed: none — no stage of the pipeline draws random numbers yet.
+    /// Master seed of the Monte Carlo run behind the downside value (null when none ran:
+    /// no other stage draws random numbers).
     pub seed: Option<u64>,
-    /// The Monte Carlo downside value used, when one was.
+    /// The Monte Carlo downside value (before the cap at the point value), when one was used.
     pub downside_value: Option<Money>,
-    /// The value lent on.
+    /// How the value lent on is chosen (the rule of `finance::lending_value`).
+    pub lending_rule: &'static str,
+    /// The value lent on: which value, why, and the simulation behind it (seed, samples,
+    /// chunk size, quantile).
     pub lending_value: &'a LendingValue,
     /// Every stage's result with its audit trail.
     pub stages: &'a PipelineResult,
@@ -139,17 +143,82 @@ pub fn render_summary(ld: &Loaded, r: &PipelineResult, json_path: Option<&Path>)
             format!("{} ({})", yuan(v.value), v.value.display_auto()),
         ]);
     }
+    if let Some(rec) = &r.reconciliation {
+        let w: Vec<String> = rec
+            .approaches
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {}",
+                    a.approach.as_str(),
+                    crate::money::round_half_away(a.weight, 4).normalize()
+                )
+            })
+            .collect();
+        t.row([
+            String::new(),
+            "reconciled".to_string(),
+            format!(
+                "{} (weights {}){}",
+                yuan(rec.concluded_value),
+                w.join(", "),
+                if rec.disagree {
+                    "; approaches DISAGREE"
+                } else {
+                    ""
+                }
+            ),
+        ]);
+    }
+    if let Some(sim) = &r.simulation {
+        let m = &sim.dist.money;
+        t.row([
+            String::new(),
+            format!("Monte Carlo ({})", sim.of),
+            format!(
+                "P5 {} / P50 {} / P95 {}",
+                yuan(m.p5),
+                yuan(m.p50),
+                yuan(m.p95)
+            ),
+        ]);
+        t.row([
+            String::new(),
+            String::new(),
+            format!(
+                "{} paths, seed {}, chunk {}; pledge value {} {}",
+                sim.dist.samples,
+                sim.dist.seed,
+                sim.dist.chunk_size,
+                sim.dist.stats.pledge.label,
+                yuan(m.pledge_value)
+            ),
+        ]);
+    }
     let g = &r.guarantee;
     let lv = &g.lending_value;
     t.row([
         String::new(),
         "value lent on".to_string(),
-        format!(
-            "{} ({} value, {})",
-            yuan(lv.value),
-            lv.basis.as_str(),
-            lv.approach.as_str()
-        ),
+        match &lv.downside {
+            Some(d) => format!(
+                "{} ({} of the {}{}; point {})",
+                yuan(lv.value),
+                d.label,
+                d.of,
+                if lv.capped_at_point {
+                    ", capped at the point value"
+                } else {
+                    ""
+                },
+                yuan(lv.point_value)
+            ),
+            None => format!(
+                "{} (point value, {})",
+                yuan(lv.value),
+                lv.approach.map_or("reconciled", |a| a.as_str())
+            ),
+        },
     ]);
     let l = &r.loan;
     if g.guaranteed {
@@ -409,8 +478,9 @@ pub fn run(a: PipelineArgs, models: &ModelBook, models_dir: Option<&Path>) -> an
             source: &ld.stages.0.source,
         },
         deals,
-        seed: None,
-        downside_value: ctx.downside,
+        seed: r.simulation.as_ref().map(|x| x.dist.seed),
+        downside_value: r.guarantee.lending_value.downside.as_ref().map(|d| d.value),
+        lending_rule: crate::finance::LENDING_RULE,
         lending_value: &r.guarantee.lending_value,
         stages: &r,
     };

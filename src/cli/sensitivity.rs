@@ -102,7 +102,7 @@ pub fn run(a: SensitivityArgs, models: &ModelBook) -> anyhow::Result<()> {
     let sims = simulate_all(&case, &compiled, &settings).map_err(|e| e.in_file(&label))?;
     let mut approaches = Vec::new();
     for (((ap, _), sim), sensitivity) in compiled.models.iter().zip(sims).zip(sens) {
-        let has_random = !sim.uncertain_inputs.is_empty();
+        let has_random = !sim.dist.uncertain_inputs.is_empty();
         approaches.push(ApproachSensitivity {
             approach: *ap,
             sensitivity,
@@ -210,11 +210,20 @@ pub fn render(doc: &SensitivityDocument) -> String {
         let mut sp = Table::new(&hr, &align);
         for l in &s.spider {
             let mut row = vec![l.input.clone()];
-            row.extend(l.values.iter().map(|v| fmt_yuan(*v)));
+            row.extend(
+                l.values
+                    .iter()
+                    .map(|v| v.map_or_else(|| "—".to_string(), fmt_yuan)),
+            );
             sp.row(row);
         }
         out.push('\n');
         out.push_str(&sp.render());
+        for l in &s.spider {
+            for g in &l.gaps {
+                out.push_str(&format!("spider {} at {g}\n", l.input));
+            }
+        }
         for k in &s.skipped {
             out.push_str(&format!("skipped {}: {}\n", k.input, k.reason));
         }
@@ -222,9 +231,9 @@ pub fn render(doc: &SensitivityDocument) -> String {
             Some(sim) => {
                 out.push_str(&format!(
                     "\nrank (Spearman) correlation with the simulated value ({} paths, seed {}, chunk size {}):\n",
-                    sim.samples, sim.seed, sim.chunk_size
+                    sim.dist.samples, sim.dist.seed, sim.dist.chunk_size
                 ));
-                for r in &sim.rank_correlations {
+                for r in &sim.dist.rank_correlations {
                     out.push_str(&format!("  {:>7}  {}\n", fmt_num(r.rho, 4), r.input));
                 }
             }

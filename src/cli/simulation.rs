@@ -5,9 +5,10 @@
 use super::output::{Align, Table};
 use crate::case::Case;
 use crate::models::ModelBook;
-use crate::valuation::reconcile::Reconciliation;
+use crate::valuation::reconcile::{self, ReconciledSimulation, Reconciliation};
 use crate::valuation::uncertainty::{
-    self, assign_correlations, compile_model, SimSettings, SimulationSummary,
+    self, assign_correlations, compile_model, Correlation, SimSettings, SimulationSummary,
+    ValueDistribution,
 };
 use crate::valuation::{Approach, Model};
 
@@ -37,28 +38,48 @@ pub fn compile_all(case: &Case, book: &ModelBook, which: &[Approach]) -> crate::
     Ok(Compiled { models, notes })
 }
 
+impl Compiled {
+    /// (approach, model) references.
+    pub fn refs(&self) -> Vec<(Approach, &dyn Model)> {
+        self.models.iter().map(|(a, m)| (*a, m.as_ref())).collect()
+    }
+
+    /// The case's correlations split over the compiled models (errors name the entry).
+    pub fn correlations(&self, case: &Case) -> crate::Result<Vec<Vec<Correlation>>> {
+        let corr = case
+            .simulation
+            .as_ref()
+            .map(|s| s.correlation.as_slice())
+            .unwrap_or(&[]);
+        assign_correlations(corr, &self.refs())
+    }
+}
+
 /// Runs one simulation per compiled model, with the case's correlations split over them.
 pub fn simulate_all(
     case: &Case,
     compiled: &Compiled,
     settings: &SimSettings,
 ) -> crate::Result<Vec<SimulationSummary>> {
-    let refs: Vec<(Approach, &dyn Model)> = compiled
-        .models
-        .iter()
-        .map(|(a, m)| (*a, m.as_ref()))
-        .collect();
-    let corr = case
-        .simulation
-        .as_ref()
-        .map(|s| s.correlation.as_slice())
-        .unwrap_or(&[]);
-    let split = assign_correlations(corr, &refs)?;
+    let refs = compiled.refs();
+    let split = compiled.correlations(case)?;
     let mut out = Vec::new();
     for ((a, m), c) in refs.iter().zip(&split) {
         out.push(uncertainty::summarize(*a, *m, c, settings)?);
     }
     Ok(out)
+}
+
+/// Simulates the reconciled value (the weighted approaches, see
+/// [`reconcile::ReconciledModel`]) with the same settings.
+pub fn simulate_reconciled(
+    case: &Case,
+    compiled: &Compiled,
+    rec: &Reconciliation,
+    settings: &SimSettings,
+) -> crate::Result<ReconciledSimulation> {
+    let split = compiled.correlations(case)?;
+    reconcile::simulate_reconciled(rec, &compiled.refs(), &split, settings)
 }
 
 /// An `f64` amount in 元 with thousands separators and 2 decimals (display only).
@@ -93,14 +114,37 @@ pub fn fmt_num(x: f64, dp: usize) -> String {
     }
 }
 
-/// The terminal view of one simulation summary.
+/// The terminal view of one approach's simulation.
 pub fn render_summary(s: &SimulationSummary) -> String {
+    render_distribution(s.approach.name_zh(), &s.dist)
+}
+
+/// The terminal view of the reconciled value's simulation.
+pub fn render_reconciled(r: &ReconciledSimulation) -> String {
+    let parts: Vec<String> = r
+        .composition
+        .iter()
+        .filter(|p| p.weight > rust_decimal::Decimal::ZERO)
+        .map(|p| {
+            format!(
+                "{} {}{}",
+                p.approach.as_str(),
+                crate::money::round_half_away(p.weight, 6).normalize(),
+                if p.simulated { "" } else { " (held)" }
+            )
+        })
+        .collect();
+    render_distribution(
+        &format!("reconciled value ({})", parts.join(" + ")),
+        &r.dist,
+    )
+}
+
+/// The terminal view of a simulated distribution under a title.
+pub fn render_distribution(title: &str, s: &ValueDistribution) -> String {
     let mut out = format!(
         "\n{} — Monte Carlo: {} paths, seed {}, chunk size {}\n",
-        s.approach.name_zh(),
-        s.samples,
-        s.seed,
-        s.chunk_size
+        title, s.samples, s.seed, s.chunk_size
     );
     for u in &s.uncertain_inputs {
         out.push_str(&format!(

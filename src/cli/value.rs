@@ -74,6 +74,10 @@ pub struct ValueDocument<'a> {
     /// The concluded value, when more than one approach ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reconciliation: Option<crate::valuation::reconcile::Reconciliation>,
+    /// Monte Carlo of the concluded value (when simulating and more than one approach ran):
+    /// its distribution and the downside pledge value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconciled_simulation: Option<crate::valuation::reconcile::ReconciledSimulation>,
 }
 
 /// Loads the case named by `--case` or the bundled demo, and validates it.
@@ -102,26 +106,6 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
         ApproachArg::All => valuation::available(&case),
     };
     let vals = valuation::run_approaches(&case, models, &which).map_err(|e| e.in_file(&label))?;
-    let simulate = a.simulate.is_some()
-        || a.seed.is_some()
-        || a.chunk_size.is_some()
-        || case.simulation.is_some();
-    let (simulations, simulation_notes) = if simulate {
-        let settings = crate::valuation::uncertainty::SimSettings::resolve(
-            case.simulation.as_ref(),
-            a.simulate,
-            a.seed,
-            a.chunk_size,
-        )?;
-        let ran: Vec<Approach> = vals.iter().map(|v| v.approach).collect();
-        let compiled =
-            super::simulation::compile_all(&case, models, &ran).map_err(|e| e.in_file(&label))?;
-        let sims = super::simulation::simulate_all(&case, &compiled, &settings)
-            .map_err(|e| e.in_file(&label))?;
-        (sims, compiled.notes)
-    } else {
-        (Vec::new(), Vec::new())
-    };
     let reconciliation = if vals.len() > 1 {
         Some(
             crate::valuation::reconcile::reconcile(
@@ -135,6 +119,33 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
     } else {
         None
     };
+    let simulate = a.simulate.is_some()
+        || a.seed.is_some()
+        || a.chunk_size.is_some()
+        || case.simulation.is_some();
+    let (simulations, simulation_notes, reconciled_simulation) = if simulate {
+        let settings = crate::valuation::uncertainty::SimSettings::resolve(
+            case.simulation.as_ref(),
+            a.simulate,
+            a.seed,
+            a.chunk_size,
+        )?;
+        let ran: Vec<Approach> = vals.iter().map(|v| v.approach).collect();
+        let compiled =
+            super::simulation::compile_all(&case, models, &ran).map_err(|e| e.in_file(&label))?;
+        let sims = super::simulation::simulate_all(&case, &compiled, &settings)
+            .map_err(|e| e.in_file(&label))?;
+        let rec_sim = match &reconciliation {
+            Some(r) if !compiled.models.is_empty() => Some(
+                super::simulation::simulate_reconciled(&case, &compiled, r, &settings)
+                    .map_err(|e| e.in_file(&label))?,
+            ),
+            _ => None,
+        };
+        (sims, compiled.notes, rec_sim)
+    } else {
+        (Vec::new(), Vec::new(), None)
+    };
     let text = match a.format {
         OutputFormat::Json => {
             let doc = ValueDocument {
@@ -147,6 +158,7 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
                 simulations,
                 simulation_notes,
                 reconciliation,
+                reconciled_simulation,
             };
             let mut s = serde_json::to_string_pretty(&doc)?;
             s.push('\n');
@@ -162,6 +174,9 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
             }
             if let Some(r) = &reconciliation {
                 t.push_str(&super::simulation::render_reconciliation(r));
+            }
+            if let Some(r) = &reconciled_simulation {
+                t.push_str(&super::simulation::render_reconciled(r));
             }
             t
         }

@@ -47,6 +47,10 @@ impl ValueBasis {
 pub struct PledgeRules {
     /// The value the rates apply to.
     pub basis: ValueBasis,
+    /// Quantile of the Monte Carlo value used as the downside (0.10 = P10). When set, it
+    /// prevails over the case's `simulation.pledge_quantile`; default P10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantile: Option<DecimalValue>,
     /// Pledge rate per kind, a fraction of the value. A kind not listed is not accepted as
     /// collateral (its pledge value is 0, with a warning).
     pub rates: BTreeMap<IpKind, DecimalValue>,
@@ -385,6 +389,15 @@ impl Rulebook {
         let one = Decimal::ONE;
         if self.id.trim().is_empty() {
             return Err(FieldError::new("id", "\"\"", "must not be empty"));
+        }
+        if let Some(q) = &self.pledge.quantile {
+            if !(q.0 > Decimal::ZERO && q.0 < one) {
+                return Err(FieldError::new(
+                    "pledge.quantile",
+                    q.0.normalize(),
+                    "must be a quantile strictly between 0 and 1 (0.10 = P10)",
+                ));
+            }
         }
         for (k, r) in &self.pledge.rates {
             frac(

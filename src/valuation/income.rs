@@ -35,7 +35,7 @@
 //! * **Rounding.** Everything is computed at full `Decimal` precision; the value is rounded to
 //!   the fen, half away from zero, at the end (period rows stay unrounded).
 
-use crate::param::Param;
+use crate::param::{Dist, Param};
 use serde::{Deserialize, Serialize};
 
 /// Which income method to run.
@@ -635,12 +635,25 @@ impl IncomePlan {
             }
         }
         if let Some(sc) = &a.stream_scale {
-            sc.check_range(
-                "income.stream_scale",
-                Some(Decimal::ZERO),
-                Some(Decimal::from(100)),
-                "must be a factor from 0 to 100",
-            )?;
+            // A lognormal (or normal) factor has no upper bound: like amounts of money
+            // (`Param::check_money`), it is accepted when mean + 10·sd stays within the limit.
+            let allowed = "must be a factor from 0 to 100 (an unbounded lognormal or normal: mean + 10·sd at most 100)";
+            let hundred = Decimal::from(100);
+            let tail = match &sc.dist {
+                Some(Dist::Lognormal { mean, sd })
+                | Some(Dist::Normal {
+                    mean,
+                    sd,
+                    max: None,
+                    ..
+                }) => Some(*mean + *sd * Decimal::TEN),
+                _ => None,
+            };
+            let hi = match tail {
+                Some(t) if t <= hundred => None,
+                _ => Some(hundred),
+            };
+            sc.check_range("income.stream_scale", Some(Decimal::ZERO), hi, allowed)?;
         }
         let growth_ix = b.opt("income.growth", &a.growth);
         let scale_ix = b.opt("income.stream_scale", &a.stream_scale);
@@ -1408,6 +1421,31 @@ impl IncomePlan {
 impl Model for IncomePlan {
     fn inputs(&self) -> &[PlanInput] {
         &self.inputs
+    }
+
+    /// Outside the domain: a discount rate r ≤ 0, or r ≤ `income.growth` (the rule the case
+    /// is validated by at its point values). The finite-horizon sum stays a number there, but it
+    /// is not a value the case's own assumptions allow.
+    fn domain_error(&self, x: &[f64]) -> Option<String> {
+        let r = discount::rate_f64(self.discount.method, &x[self.disc_start..]);
+        let num = |v: f64| {
+            let s = format!("{v:.6}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        };
+        if r.is_nan() || r <= 0.0 {
+            return Some(format!("the discount rate r = {} is not above 0", num(r)));
+        }
+        if let Some(gi) = self.stream.growth {
+            let g = x[gi];
+            if r <= g {
+                return Some(format!(
+                    "the discount rate r = {} does not exceed income.growth = {} (the case requires r > g)",
+                    num(r),
+                    num(g)
+                ));
+            }
+        }
+        None
     }
 
     fn eval(&self, x: &[f64]) -> f64 {

@@ -162,6 +162,13 @@ pub trait Model: Sync {
     fn inputs(&self) -> &[PlanInput];
     /// The value for these input values.
     fn eval(&self, x: &[f64]) -> f64;
+    /// Why these input values lie outside the method's domain — a combination the case itself
+    /// would reject, such as a discount rate at or below the growth rate — or `None` when the
+    /// method is defined there (the default). `eval` still returns a number outside the domain;
+    /// sensitivity leaves such points out and Monte Carlo counts and reports them.
+    fn domain_error(&self, _x: &[f64]) -> Option<String> {
+        None
+    }
     /// The point values of the inputs.
     fn point(&self) -> Vec<f64> {
         use rust_decimal::prelude::ToPrimitive;

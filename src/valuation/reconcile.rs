@@ -13,14 +13,22 @@
 //! The range is `[min Vᵢ, max Vᵢ]`. The approaches **disagree** when `max Vᵢ / min Vᵢ` exceeds
 //! the disagreement factor (case `[reconcile].disagreement_factor`, else the models file's,
 //! shipped as 2), or when an approach gives a value ≤ 0 while another is positive: the appraiser
-//! must then explain the gap before relying on the weighted figure. No I/O here.
+//! must then explain the gap before relying on the weighted figure.
+//!
+//! **Under uncertainty** the concluded value is itself a compiled model, [`ReconciledModel`]:
+//! `V(x) = Σ wᵢ·round_fen(Vᵢ(xᵢ))` over the approaches with weight > 0, each on its own inputs
+//! (an approach without a compiled model held at its concluded value). Monte Carlo over it
+//! ([`simulate_reconciled`]) gives the distribution of the concluded value and its downside
+//! (pledge) value, which the lending stage uses (`finance::lending_value`). No I/O here.
 
 use crate::audit::{AuditTrail, AuditValue};
 use crate::case::Purpose;
 use crate::error::{Error, MoneyContext, Result};
 use crate::money::Money;
 use crate::param::DecimalValue;
-use crate::valuation::{Approach, Valuation};
+use crate::valuation::uncertainty::{self, Correlation, SimSettings, ValueDistribution};
+use crate::valuation::{Approach, Model, PlanInput, Valuation};
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -336,6 +344,175 @@ pub fn reconcile(
         disagree,
         notes,
         audit: tr,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reconciled value under uncertainty
+// ---------------------------------------------------------------------------------------------
+
+/// One approach's part in the simulated reconciled value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReconciledPart {
+    /// The approach.
+    pub approach: Approach,
+    /// Its weight (after renormalisation), as in [`Reconciliation::approaches`].
+    pub weight: Decimal,
+    /// True when its compiled model is sampled; false when it has weight 0 (left out) or no
+    /// compiled model (held at its concluded value on every path).
+    pub simulated: bool,
+}
+
+struct Part<'a> {
+    weight: f64,
+    model: &'a dyn Model,
+    start: usize,
+    len: usize,
+}
+
+/// The reconciled value as one compiled [`Model`], for Monte Carlo and the downside value:
+///
+/// `V(x) = Σᵢ wᵢ·round_fen(Vᵢ(xᵢ)) + Σⱼ wⱼ·Vⱼ`
+///
+/// over the approaches of a [`Reconciliation`] with weight wᵢ > 0: an approach with a compiled
+/// model contributes its value at its own inputs `xᵢ` (rounded to the fen, as the reconciliation
+/// rounds each approach's value before weighting), one without (the market approach) its
+/// concluded value Vⱼ on every path. The inputs are the approaches' inputs one after the other,
+/// under their case field paths, so `[[simulation.correlation]]` entries apply unchanged. With
+/// every input at its point value, `eval` is the unrounded concluded value (to f64 precision).
+pub struct ReconciledModel<'a> {
+    inputs: Vec<PlanInput>,
+    parts: Vec<Part<'a>>,
+    constant: f64,
+    composition: Vec<ReconciledPart>,
+}
+
+fn fen_f64(v: f64) -> f64 {
+    // f64::round rounds half away from zero, as Money::round_fen does.
+    (v * 100.0).round() / 100.0
+}
+
+impl<'a> ReconciledModel<'a> {
+    /// Combines the compiled models (`compiled`: approach and model) by the reconciliation's
+    /// weights.
+    pub fn new(rec: &Reconciliation, compiled: &[(Approach, &'a dyn Model)]) -> Result<Self> {
+        let mut inputs = Vec::new();
+        let mut parts = Vec::new();
+        let mut constant = 0.0;
+        let mut composition = Vec::new();
+        for a in &rec.approaches {
+            let w = a.weight.to_f64().ok_or_else(|| {
+                Error::Internal(format!("reconcile: weight {} has no f64", a.weight))
+            })?;
+            let model = compiled
+                .iter()
+                .find(|(ap, _)| *ap == a.approach)
+                .map(|(_, m)| *m);
+            let simulated = w > 0.0 && model.is_some();
+            match model {
+                Some(m) if w > 0.0 => {
+                    let start = inputs.len();
+                    inputs.extend_from_slice(m.inputs());
+                    parts.push(Part {
+                        weight: w,
+                        model: m,
+                        start,
+                        len: m.inputs().len(),
+                    });
+                }
+                _ if w > 0.0 => {
+                    constant += w * a.value.amount().to_f64().unwrap_or(f64::NAN);
+                }
+                _ => {}
+            }
+            composition.push(ReconciledPart {
+                approach: a.approach,
+                weight: a.weight,
+                simulated,
+            });
+        }
+        Ok(ReconciledModel {
+            inputs,
+            parts,
+            constant,
+            composition,
+        })
+    }
+
+    /// Each approach's weight and whether it is sampled.
+    pub fn composition(&self) -> &[ReconciledPart] {
+        &self.composition
+    }
+
+    /// True when the approach's inputs are part of this model.
+    pub fn samples(&self, a: Approach) -> bool {
+        self.composition
+            .iter()
+            .any(|p| p.approach == a && p.simulated)
+    }
+}
+
+impl Model for ReconciledModel<'_> {
+    fn inputs(&self) -> &[PlanInput] {
+        &self.inputs
+    }
+
+    fn eval(&self, x: &[f64]) -> f64 {
+        let mut v = self.constant;
+        for p in &self.parts {
+            v += p.weight * fen_f64(p.model.eval(&x[p.start..p.start + p.len]));
+        }
+        v
+    }
+
+    fn domain_error(&self, x: &[f64]) -> Option<String> {
+        self.parts
+            .iter()
+            .find_map(|p| p.model.domain_error(&x[p.start..p.start + p.len]))
+    }
+}
+
+/// A Monte Carlo run of the reconciled value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReconciledSimulation {
+    /// The concluded value (deterministic, rounded to the fen).
+    pub concluded_value: Money,
+    /// The weights and which approaches were sampled.
+    pub composition: Vec<ReconciledPart>,
+    /// The distribution of the reconciled value (flattened in JSON).
+    #[serde(flatten)]
+    pub dist: ValueDistribution,
+}
+
+/// Simulates the reconciled value: `compiled` are the approaches' models and `correlations`
+/// the case's correlations split over them (as [`uncertainty::assign_correlations`] returns,
+/// one list per model). The correlations of approaches left out (weight 0) are dropped.
+pub fn simulate_reconciled(
+    rec: &Reconciliation,
+    compiled: &[(Approach, &dyn Model)],
+    correlations: &[Vec<Correlation>],
+    settings: &SimSettings,
+) -> Result<ReconciledSimulation> {
+    let model = ReconciledModel::new(rec, compiled)?;
+    let corr: Vec<Correlation> = compiled
+        .iter()
+        .zip(correlations)
+        .filter(|((a, _), _)| model.samples(*a))
+        .flat_map(|(_, c)| c.iter().cloned())
+        .collect();
+    let mut dist = uncertainty::distribution(&model, &corr, settings)?;
+    for p in model.composition() {
+        if !p.simulated && p.weight > Decimal::ZERO {
+            dist.notes.push(format!(
+                "{}: no compiled model; held at its concluded value on every path",
+                p.approach.as_str()
+            ));
+        }
+    }
+    Ok(ReconciledSimulation {
+        concluded_value: rec.concluded_value,
+        composition: model.composition().to_vec(),
+        dist,
     })
 }
 

@@ -12,7 +12,7 @@
 //! | triangular | `min + √(u·(max−min)·(mode−min))` for `u < (mode−min)/(max−min)`, else `max − √((1−u)·(max−min)·(max−mode))` |
 //! | pert | `min + (max − min)·I⁻¹_u(α, β)`, `α = 1 + 4(mode−min)/(max−min)`, `β = 1 + 4(max−mode)/(max−min)` (λ = 4; statrs `inv_beta_reg`) |
 //! | normal | `mean + sd·z`, `z = Φ⁻¹(u)` |
-//! | normal with `min`/`max` | `mean + sd·Φ⁻¹(Φ(α) + u·(Φ(β) − Φ(α)))`, α, β the standardised bounds (mirrored when the interval lies above the mean, for precision) |
+//! | normal with `min`/`max` | `mean + sd·Φ⁻¹(Φ(α) + u·(Φ(β) − Φ(α)))`, α, β the standardised bounds (mirrored when the interval lies above the mean, for precision); drawn independently and with Φ(β) − Φ(α) ≥ ½, by rejection instead: normal draws `mean + sd·z` until one lies in `[min, max]` (the same distribution; the inverse CDF after 64 rejections) |
 //! | lognormal | `exp(μ + σ·z)`, `σ² = ln(1 + sd²/mean²)`, `μ = ln(mean) − σ²/2` (mean and sd of the variable itself) |
 //! | scenarios | the first value whose cumulative probability exceeds `u` |
 //!
@@ -383,6 +383,11 @@ fn beta_inv(a: f64, b: f64, u: f64) -> f64 {
     x
 }
 
+/// A truncated normal whose interval holds at least this probability is drawn by rejection.
+const REJECTION_MIN_MASS: f64 = 0.5;
+/// Rejections before falling back to the inverse CDF (reached with probability ≤ 2⁻⁶⁴).
+const REJECTION_TRIES: u32 = 64;
+
 /// One input's distribution, prepared for sampling in `f64`.
 #[derive(Debug, Clone, PartialEq)]
 enum Marginal {
@@ -635,6 +640,26 @@ impl Marginal {
             Marginal::Normal { .. } | Marginal::Lognormal { .. } => {
                 let z: f64 = rng.sample(StandardNormal);
                 self.at_z(z)
+            }
+            Marginal::TruncNormal {
+                mean,
+                sd,
+                lo,
+                hi,
+                p_lo,
+                p_hi,
+                ..
+            } if p_hi - p_lo >= REJECTION_MIN_MASS => {
+                // Rejection: a normal draw inside [lo, hi] is a draw of the truncated normal.
+                for _ in 0..REJECTION_TRIES {
+                    let z: f64 = rng.sample(StandardNormal);
+                    let x = mean + sd * z;
+                    if x >= *lo && x <= *hi {
+                        return x;
+                    }
+                }
+                let u: f64 = rng.sample(Open01);
+                self.at_u(u)
             }
             _ => {
                 let u: f64 = rng.sample(Open01);
@@ -938,6 +963,22 @@ pub struct Simulation {
     /// Rank correlation of each random input with the value, largest |ρ| first (only when
     /// [`SimSettings::rank_correlation`] is set).
     pub rank_correlations: Vec<RankCorrelation>,
+    /// Paths whose inputs lie outside the model's domain ([`Model::domain_error`]); their
+    /// values are kept in the statistics.
+    pub out_of_domain: u64,
+    /// The first such path: its index, why, and its sampled uncertain inputs.
+    pub first_out_of_domain: Option<OutOfDomain>,
+}
+
+/// A path whose sampled inputs lie outside the model's domain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutOfDomain {
+    /// Index of the path (0-based, in path order).
+    pub path_index: u64,
+    /// Why (from [`Model::domain_error`]).
+    pub reason: String,
+    /// The uncertain inputs of that path, `path = value`.
+    pub inputs: Vec<String>,
 }
 
 /// Runs `settings.samples` paths of `model`, drawing its inputs with these correlations.
@@ -982,35 +1023,66 @@ pub fn simulate<M: Model + ?Sized>(
     // Sampled random inputs, path-major (kr per path), kept only for rank correlations.
     let mut drawn = vec![0.0f64; n * kr];
     let seed = settings.seed;
-    let run_chunk = |ci: usize, vals: &mut [f64], ins: &mut [f64]| {
-        let mut rng = Pcg64Mcg::from_seed(chunk_seed(seed, ci as u64));
-        let k = sampler.correlated.len();
-        let mut x = sampler.base.clone();
-        let mut eps = vec![0.0; k];
-        let mut z = vec![0.0; k];
-        for (j, v) in vals.iter_mut().enumerate() {
-            sampler.fill(&mut rng, &mut x, &mut eps, &mut z);
-            *v = model.eval(&x);
-            if kr > 0 {
-                let row = &mut ins[j * kr..(j + 1) * kr];
-                for (r, &ix) in row.iter_mut().zip(&sampler.random) {
-                    *r = x[ix];
+    // Each chunk returns how many of its paths fell outside the model's domain and the first
+    // of them (index within the chunk, reason); the counts are summed in chunk order.
+    let run_chunk =
+        |ci: usize, vals: &mut [f64], ins: &mut [f64]| -> (u64, Option<(usize, String)>) {
+            let mut rng = Pcg64Mcg::from_seed(chunk_seed(seed, ci as u64));
+            let k = sampler.correlated.len();
+            let mut x = sampler.base.clone();
+            let mut eps = vec![0.0; k];
+            let mut z = vec![0.0; k];
+            let mut outside = 0u64;
+            let mut first = None;
+            for (j, v) in vals.iter_mut().enumerate() {
+                sampler.fill(&mut rng, &mut x, &mut eps, &mut z);
+                *v = model.eval(&x);
+                if let Some(why) = model.domain_error(&x) {
+                    outside += 1;
+                    if first.is_none() {
+                        first = Some((j, why));
+                    }
+                }
+                if kr > 0 {
+                    let row = &mut ins[j * kr..(j + 1) * kr];
+                    for (r, &ix) in row.iter_mut().zip(&sampler.random) {
+                        *r = x[ix];
+                    }
                 }
             }
-        }
-    };
-    if kr > 0 {
+            (outside, first)
+        };
+    let per_chunk: Vec<(u64, Option<(usize, String)>)> = if kr > 0 {
         values
             .par_chunks_mut(chunk)
             .zip(drawn.par_chunks_mut(chunk * kr))
             .enumerate()
-            .for_each(|(ci, (v, ins))| run_chunk(ci, v, ins));
+            .map(|(ci, (v, ins))| run_chunk(ci, v, ins))
+            .collect()
     } else {
         values
             .par_chunks_mut(chunk)
             .enumerate()
-            .for_each(|(ci, v)| run_chunk(ci, v, &mut []));
-    }
+            .map(|(ci, v)| run_chunk(ci, v, &mut []))
+            .collect()
+    };
+    let out_of_domain: u64 = per_chunk.iter().map(|c| c.0).sum();
+    let first_out_of_domain = per_chunk
+        .iter()
+        .enumerate()
+        .find_map(|(ci, c)| c.1.as_ref().map(|(j, why)| (ci * chunk + j, why.clone())))
+        .map(|(idx, reason)| {
+            let x = replay(&sampler, seed, chunk, idx);
+            OutOfDomain {
+                path_index: idx as u64,
+                reason,
+                inputs: sampler
+                    .random
+                    .iter()
+                    .map(|&i| format!("{} = {}", sampler.paths[i], x[i]))
+                    .collect(),
+            }
+        });
     if let Some(first) = values.iter().position(|v| !v.is_finite()) {
         let bad = values.iter().filter(|v| !v.is_finite()).count();
         let x = replay(&sampler, seed, chunk, first);
@@ -1033,6 +1105,8 @@ pub fn simulate<M: Model + ?Sized>(
     Ok(Simulation {
         stats,
         rank_correlations,
+        out_of_domain,
+        first_out_of_domain,
     })
 }
 
@@ -1139,6 +1213,12 @@ fn statistics(mut values: Vec<f64>, s: &SimSettings) -> SimulationStats {
         prob_below_threshold,
         histogram,
     }
+}
+
+/// `x` with up to 6 decimals, trailing zeros removed (messages).
+fn num6(x: f64) -> String {
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn trim_float(x: f64) -> String {
@@ -1275,12 +1355,10 @@ pub struct UncertainInput {
     pub dist: Dist,
 }
 
-/// A simulation of one approach, ready for output: the settings, every statistic in f64 and the
-/// headline numbers as money.
+/// The simulated distribution of one value, ready for output: the settings, every statistic in
+/// f64 and the headline numbers as money.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SimulationSummary {
-    /// The approach.
-    pub approach: Approach,
+pub struct ValueDistribution {
     /// Number of paths.
     pub samples: u64,
     /// Master seed.
@@ -1301,18 +1379,37 @@ pub struct SimulationSummary {
     /// Rank correlation of each sampled input with the value.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rank_correlations: Vec<RankCorrelation>,
+    /// Paths whose inputs lie outside the model's domain (kept in the statistics).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub out_of_domain: u64,
+    /// The first such path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_out_of_domain: Option<OutOfDomain>,
     /// Notes (e.g. nothing was uncertain).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 
-/// Simulates `model` and summarises the result for output.
-pub fn summarize<M: Model + ?Sized>(
-    approach: Approach,
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// A simulation of one approach: the approach and its [`ValueDistribution`] (flattened in JSON).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimulationSummary {
+    /// The approach.
+    pub approach: Approach,
+    /// The distribution of its value.
+    #[serde(flatten)]
+    pub dist: ValueDistribution,
+}
+
+/// Simulates `model` and summarises the distribution of its value.
+pub fn distribution<M: Model + ?Sized>(
     model: &M,
     correlations: &[Correlation],
     settings: &SimSettings,
-) -> Result<SimulationSummary> {
+) -> Result<ValueDistribution> {
     let sim = simulate(model, correlations, settings)?;
     let money = MoneyHeadline::from_stats(&sim.stats)?;
     let uncertain_inputs: Vec<UncertainInput> = model
@@ -1332,8 +1429,17 @@ pub fn summarize<M: Model + ?Sized>(
             "no input has a distribution: every path equals the deterministic value".to_string(),
         );
     }
-    Ok(SimulationSummary {
-        approach,
+    if let Some(o) = &sim.first_out_of_domain {
+        notes.push(format!(
+            "{} of {} paths drew inputs the case's own rules do not allow (first, path {}: {}; {}): the model still gives each a finite value, kept in the statistics; narrow the distributions if such paths should not occur",
+            sim.out_of_domain,
+            sim.stats.samples,
+            o.path_index,
+            o.reason,
+            o.inputs.join(", ")
+        ));
+    }
+    Ok(ValueDistribution {
         samples: sim.stats.samples,
         seed: sim.stats.seed,
         chunk_size: sim.stats.chunk_size,
@@ -1343,7 +1449,22 @@ pub fn summarize<M: Model + ?Sized>(
         stats: sim.stats,
         money,
         rank_correlations: sim.rank_correlations,
+        out_of_domain: sim.out_of_domain,
+        first_out_of_domain: sim.first_out_of_domain,
         notes,
+    })
+}
+
+/// Simulates the model of one approach and summarises the result for output.
+pub fn summarize<M: Model + ?Sized>(
+    approach: Approach,
+    model: &M,
+    correlations: &[Correlation],
+    settings: &SimSettings,
+) -> Result<SimulationSummary> {
+    Ok(SimulationSummary {
+        approach,
+        dist: distribution(model, correlations, settings)?,
     })
 }
 
@@ -1493,8 +1614,12 @@ pub struct TornadoBar {
 pub struct SpiderLine {
     /// Field path of the input.
     pub input: String,
-    /// Model value at each of [`Sensitivity::spider_changes`].
-    pub values: Vec<f64>,
+    /// Model value at each of [`Sensitivity::spider_changes`]; `None` (JSON `null`) where the
+    /// moved input leaves the model's domain or gives no finite value (see `gaps`).
+    pub values: Vec<Option<f64>>,
+    /// Why points are missing, one entry per missing point (`-20%: …`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<String>,
 }
 
 /// An input left out of the sensitivity data, and why.
@@ -1519,13 +1644,18 @@ pub struct Sensitivity {
     pub spider_changes: Vec<f64>,
     /// One line per input, in input order.
     pub spider: Vec<SpiderLine>,
-    /// Inputs without a bar (point value 0, or a non-finite value when moved).
+    /// Inputs without a bar (point value 0; outside the model's domain or no finite value at ±swing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<SkippedInput>,
 }
 
 /// Tornado and spider data: each input moved by a relative `swing` (0 < swing ≤ 1) of its point
 /// value, the others held at their point values.
+///
+/// A moved value that leaves the model's domain ([`Model::domain_error`], e.g. a discount rate
+/// pushed to or below the growth rate) or gives no finite value is not drawn: at ±swing the
+/// input gets no bar and is listed in `skipped` with the reason; at a spider point the value is
+/// `None` and the reason is listed in the line's `gaps`.
 pub fn sensitivity<M: Model + ?Sized>(model: &M, swing: f64) -> Result<Sensitivity> {
     if !(swing > 0.0 && swing <= 1.0) {
         return Err(Error::field(
@@ -1541,6 +1671,11 @@ pub fn sensitivity<M: Model + ?Sized>(model: &M, swing: f64) -> Result<Sensitivi
             model.inputs().get(i).map_or("?", |p| p.path.as_str())
         )));
     }
+    if let Some(why) = model.domain_error(&point) {
+        return Err(Error::Unsupported(format!(
+            "sensitivity: the point inputs lie outside the model's domain: {why}"
+        )));
+    }
     let base = model.eval(&point);
     if !base.is_finite() {
         return Err(Error::Unsupported(
@@ -1552,11 +1687,30 @@ pub fn sensitivity<M: Model + ?Sized>(model: &M, swing: f64) -> Result<Sensitivi
         .map(|m| m * swing)
         .collect();
     let mut x = point.clone();
-    let mut at = |i: usize, v: f64| {
+    // The value with input i at v, or why there is none.
+    let mut at = |i: usize, v: f64| -> std::result::Result<f64, String> {
         x[i] = v;
-        let out = model.eval(&x);
+        let out = match model.domain_error(&x) {
+            Some(why) => Err(why),
+            None => {
+                let y = model.eval(&x);
+                if y.is_finite() {
+                    Ok(y)
+                } else {
+                    Err("the model has no finite value".to_string())
+                }
+            }
+        };
         x[i] = point[i];
         out
+    };
+    let pct = |c: f64| {
+        let s = trim_float(100.0 * c);
+        if c > 0.0 {
+            format!("+{s}%")
+        } else {
+            format!("{s}%")
+        }
     };
     let mut tornado = Vec::new();
     let mut spider = Vec::new();
@@ -1571,17 +1725,31 @@ pub fn sensitivity<M: Model + ?Sized>(model: &M, swing: f64) -> Result<Sensitivi
             continue;
         }
         let (lo_in, hi_in) = (p * (1.0 - swing), p * (1.0 + swing));
-        let (vl, vh) = (at(i, lo_in), at(i, hi_in));
-        let line: Vec<f64> = changes.iter().map(|c| at(i, p * (1.0 + c))).collect();
-        if !vl.is_finite() || !vh.is_finite() || line.iter().any(|v| !v.is_finite()) {
-            skipped.push(SkippedInput {
-                input: inp.path.clone(),
-                reason: format!(
-                    "the model has no finite value when the input moves within ±{}%",
-                    trim_float(200.0 * swing)
-                ),
-            });
-            continue;
+        let bad = match (at(i, lo_in), at(i, hi_in)) {
+            (Ok(a), Ok(b)) => Ok((a, b)),
+            (Err(why), _) => Err((-swing, lo_in, why)),
+            (_, Err(why)) => Err((swing, hi_in, why)),
+        };
+        let (vl, vh) = match bad {
+            Ok(v) => v,
+            Err((c, v, why)) => {
+                skipped.push(SkippedInput {
+                    input: inp.path.clone(),
+                    reason: format!("at {} ({} = {}): {why}", pct(c), inp.path, num6(v)),
+                });
+                continue;
+            }
+        };
+        let mut values = Vec::with_capacity(changes.len());
+        let mut gaps = Vec::new();
+        for c in &changes {
+            match at(i, p * (1.0 + c)) {
+                Ok(v) => values.push(Some(v)),
+                Err(why) => {
+                    values.push(None);
+                    gaps.push(format!("{}: {why}", pct(*c)));
+                }
+            }
         }
         let low = vl.min(vh).min(base);
         let high = vl.max(vh).max(base);
@@ -1600,7 +1768,8 @@ pub fn sensitivity<M: Model + ?Sized>(model: &M, swing: f64) -> Result<Sensitivi
         });
         spider.push(SpiderLine {
             input: inp.path.clone(),
-            values: line,
+            values,
+            gaps,
         });
     }
     tornado.sort_by(|a, b| {
