@@ -188,7 +188,7 @@ impl Subject {
             return Err(Error::field("subject.owner", "\"\"", "must not be empty"));
         }
         let ind = self.industry.trim();
-        let ok_industry = ind.len() >= 1
+        let ok_industry = !ind.is_empty()
             && ind.len() <= 5
             && ind.chars().next().is_some_and(|c| c.is_ascii_uppercase())
             && ind.chars().skip(1).all(|c| c.is_ascii_digit());

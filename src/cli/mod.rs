@@ -3,6 +3,12 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+pub mod backtest;
+pub mod bench_market;
+pub mod comparables;
+pub mod datasets;
+pub mod deals;
+pub mod market_stats;
 pub mod output;
 pub mod value;
 
@@ -34,6 +40,16 @@ pub enum OutputFormat {
 pub enum Command {
     /// Value one subject by the income, cost (and market) approaches.
     Value(value::ValueArgs),
+    /// Print the adjusted comparables of a case's market valuation.
+    Comparables(comparables::ComparablesArgs),
+    /// Print or export the market indices (time, region) and IP-pledge totals.
+    MarketStats(market_stats::MarketStatsArgs),
+    /// Leave-one-out back-test of the market approach over a deal history.
+    Backtest(backtest::BacktestArgs),
+    /// Generate datasets (synthetic deal history).
+    Datasets(datasets::DatasetsArgs),
+    /// Benchmark of the deal loader and the bulk market valuation (timings, not a test).
+    BenchMarket(bench_market::MarketBenchArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -72,5 +88,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let models = load_models(cli.models.as_ref())?;
     match cli.command {
         Command::Value(a) => value::run(a, &models),
+        Command::Comparables(a) => comparables::run(a, &models),
+        Command::MarketStats(a) => market_stats::run(a),
+        Command::Backtest(a) => backtest::run(a, &models),
+        Command::Datasets(a) => datasets::run(a, &models),
+        Command::BenchMarket(a) => bench_market::run(a, &models),
     }
 }

@@ -16,7 +16,7 @@ pub enum ApproachArg {
     Income,
     /// 成本法.
     Cost,
-    /// 市场法 (needs --deals).
+    /// 市场法 (deal history from --deals, default the shipped synthetic deals).
     Market,
     /// Every approach the case has assumptions for.
     All,
@@ -37,6 +37,13 @@ pub struct ValueArgs {
     /// Write the output to this file (atomically) instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Deal history (CSV or Parquet, schema in datasets/README.md) for the market approach.
+    /// Default: the shipped SYNTHETIC deals (datasets/deals_synthetic.parquet).
+    #[arg(long, value_name = "PATH")]
+    pub deals: Option<PathBuf>,
+    /// Write the rows rejected from --deals to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
 }
 
 /// The JSON document `techval value --format json` writes. Layout documented in README.
@@ -54,6 +61,9 @@ pub struct ValueDocument<'a> {
     pub purpose: Option<crate::case::Purpose>,
     /// One result per approach.
     pub valuations: &'a [Valuation],
+    /// Where the market approach's deal data came from (synthetic or not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_provenance: Option<super::deals::DataProvenance>,
 }
 
 /// Loads the case named by `--case` or the bundled demo, and validates it.
@@ -81,7 +91,13 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
         ApproachArg::Market => vec![Approach::Market],
         ApproachArg::All => valuation::available(&case),
     };
-    let vals = valuation::run_approaches(&case, models, &which).map_err(|e| e.in_file(&label))?;
+    let deals = if which.contains(&Approach::Market) {
+        Some(super::deals::load(a.deals.as_ref(), a.rejects.as_deref())?)
+    } else {
+        None
+    };
+    let vals = valuation::run_approaches(&case, models, &which, deals.as_ref())
+        .map_err(|e| e.in_file(&label))?;
     let text = match a.format {
         OutputFormat::Json => {
             let doc = ValueDocument {
@@ -91,12 +107,20 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
                 subject: &case.subject,
                 purpose: case.purpose,
                 valuations: &vals,
+                data_provenance: deals.as_ref().map(super::deals::DataProvenance::of),
             };
             let mut s = serde_json::to_string_pretty(&doc)?;
             s.push('\n');
             s
         }
-        OutputFormat::Table => render_table(&case, &vals),
+        OutputFormat::Table => {
+            let mut t = render_table(&case, &vals);
+            if let Some(d) = &deals {
+                t.push('\n');
+                t.push_str(&super::deals::footer(d));
+            }
+            t
+        }
     };
     emit(a.out.as_deref(), &text)?;
     Ok(())

@@ -500,10 +500,10 @@ impl Model for CostPlan {
     fn eval(&self, x: &[f64]) -> f64 {
         let n = self.factors_f.len();
         let (mut c, mut v, mut all) = (0.0, 0.0, 0.0);
-        for i in 0..n {
-            let r = x[i] * self.factors_f[i];
+        for ((amount, f), labour) in x.iter().zip(&self.factors_f).zip(&self.labour) {
+            let r = amount * f;
             all += r;
-            if self.labour[i] {
+            if *labour {
                 v += r;
             } else {
                 c += r;
