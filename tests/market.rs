@@ -501,3 +501,48 @@ fn cli_market_without_deals_file_is_a_clean_error() {
         "{err}"
     );
 }
+
+#[test]
+fn bad_market_inputs_name_the_field_or_file() {
+    let text = r#"
+[subject]
+id = "t"
+name = "n"
+kind = "invention_patent"
+industry = "C39"
+region = "广东"
+filing_date = 2015-01-01
+valuation_date = 2023-06-30
+owner = "o"
+[market]
+transaction_type = "exclusive_licence"
+remaining_life = 8
+trl = 12
+"#;
+    let models = ModelBook::builtin().unwrap();
+    let c = Case::parse("bad.toml", text).unwrap();
+    let e = c
+        .validate(&models)
+        .unwrap_err()
+        .in_file("bad.toml")
+        .to_string();
+    assert_eq!(
+        e,
+        "bad.toml: market.trl = 12: must be a technology readiness level from 1 to 9"
+    );
+    let e = Case::parse("bad.toml", &text.replace("exclusive_licence", "rent"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("bad.toml: market.transaction_type"), "{e}");
+    // An edited models/market.toml with k above max_comparables names the file.
+    let dir = tmp("models");
+    let m = techval::models::BUILTIN_FILES
+        .iter()
+        .find(|f| f.0 == "market.toml")
+        .unwrap()
+        .1
+        .replace("k = 5 ", "k = 50 ");
+    std::fs::write(dir.join("market.toml"), m).unwrap();
+    let e = ModelBook::from_dir(&dir).unwrap_err().to_string();
+    assert!(e.contains("market.toml") && e.contains("k = 50"), "{e}");
+}

@@ -5,12 +5,14 @@
 //! 1. scan the file (CSV: every column read as text, so that a bad cell is reported, not
 //!    fatal; Parquet: the file's own types); a required column missing from the header is one
 //!    error naming every missing column;
-//! 2. for each schema column build a typed expression and a *reason* expression (null when the
-//!    cell is fine, else what is wrong): numbers and dates are parsed and range-checked by
+//! 2. for each schema column build a typed expression and a *reason code* expression (0 when
+//!    the cell is fine, else the number of a message; texts are built for rejected rows only):
+//!    numbers and dates are parsed and range-checked by
 //!    expressions; the categorical columns (`ip_kind`, `transaction_type`, `seller_type`,
 //!    `industry`, `region`) are normalised once per *distinct* value (trim, case, province
 //!    aliases as `subject::normalize_region`, GB/T 4754 code shape) into a small lookup table
-//!    joined back to the rows — no per-row string work; a later duplicate `deal_id` is rejected;
+//!    joined back to the rows (or, when every distinct value is already normalised, used as
+//!    they are) — no per-row string work; a later duplicate `deal_id` is rejected;
 //! 3. collect once; rows with any reason go to the rejects report (file, row, column, value,
 //!    reason), the others form the typed frame the market approach receives.
 
@@ -157,6 +159,50 @@ fn map_miss(c: &str) -> String {
 fn map_key(c: &str) -> String {
     format!("__mapkey_{c}")
 }
+fn raw_name(c: &str) -> String {
+    format!("__raw_{c}")
+}
+fn code_name(c: &str) -> String {
+    format!("__why_{c}")
+}
+
+/// The messages of the rejects report, numbered: a cell's check yields a `UInt32` code (0 =
+/// fine), so that no per-row text is built; texts are looked up for the rejected rows only.
+#[derive(Debug, Default)]
+struct Reasons {
+    texts: Vec<String>,
+    index: std::collections::HashMap<String, u32>,
+}
+
+impl Reasons {
+    fn code(&mut self, text: &str) -> u32 {
+        if let Some(c) = self.index.get(text) {
+            return *c;
+        }
+        self.texts.push(text.to_string());
+        let c = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        self.index.insert(text.to_string(), c);
+        c
+    }
+    fn text(&self, code: u32) -> &str {
+        code.checked_sub(1)
+            .and_then(|i| self.texts.get(i as usize))
+            .map_or("invalid value", String::as_str)
+    }
+}
+
+fn lit_code(c: u32) -> Expr {
+    lit(c).cast(DataType::UInt32)
+}
+
+/// `when(c1) then code1 … otherwise 0` (a null condition counts as false).
+fn chain(conds: Vec<(Expr, u32)>) -> Expr {
+    let mut e = lit_code(0);
+    for (c, k) in conds.into_iter().rev() {
+        e = when(c).then(lit_code(k)).otherwise(e);
+    }
+    e
+}
 
 /// Normalises one distinct value of a categorical column: `Ok(Some(v))` valid, `Ok(None)`
 /// an empty cell, `Err(reason)` invalid.
@@ -197,57 +243,57 @@ fn normalize_value(spec: &ColumnSpec, raw: &str) -> std::result::Result<Option<S
     }
 }
 
-/// The lookup table of a categorical column: each distinct raw value, its normalised value,
-/// why it is invalid, and whether it counts as empty. Work is per distinct value, not per row.
-fn lookup_table(raw_df: &DataFrame, spec: &ColumnSpec) -> PolarsResult<DataFrame> {
+/// How a categorical column's cells map to typed values.
+enum Lookup {
+    /// Every distinct value is already valid and normalised: the column is used as it is.
+    Identity,
+    /// A table from each distinct raw value to its normalised value, reason code and "empty"
+    /// flag, joined back to the rows.
+    Join(DataFrame),
+}
+
+/// Normalises the distinct values of a categorical column (work per distinct value, not per
+/// row).
+fn lookup(raw_df: &DataFrame, spec: &ColumnSpec, reasons: &mut Reasons) -> PolarsResult<Lookup> {
     let uniq = raw_df.column(&raw_name(spec.name))?.unique()?;
     let uniq = uniq.str()?;
     let mut keys = Vec::new();
     let mut typed: Vec<Option<String>> = Vec::new();
-    let mut why: Vec<Option<String>> = Vec::new();
+    let mut why: Vec<u32> = Vec::new();
     let mut miss = Vec::new();
+    let mut identity = true;
     for u in uniq.iter().flatten() {
         keys.push(u.to_string());
         match normalize_value(spec, u) {
             Ok(Some(v)) => {
+                identity &= v == u;
                 typed.push(Some(v));
-                why.push(None);
+                why.push(0);
                 miss.push(false);
             }
             Ok(None) => {
+                identity = false;
                 typed.push(None);
-                why.push(None);
+                why.push(0);
                 miss.push(true);
             }
             Err(r) => {
+                identity = false;
                 typed.push(None);
-                why.push(Some(r));
+                why.push(reasons.code(&r));
                 miss.push(false);
             }
         }
     }
-    DataFrame::new_infer_height(vec![
+    if identity {
+        return Ok(Lookup::Identity);
+    }
+    Ok(Lookup::Join(DataFrame::new_infer_height(vec![
         Column::new(map_key(spec.name).into(), keys),
         Column::new(map_typed(spec.name).into(), typed),
         Column::new(map_why(spec.name).into(), why),
         Column::new(map_miss(spec.name).into(), miss),
-    ])
-}
-
-fn raw_name(c: &str) -> String {
-    format!("__raw_{c}")
-}
-fn reason_name(c: &str) -> String {
-    format!("__why_{c}")
-}
-
-/// `when(c1) then r1 … otherwise null` as a String column.
-fn reasons(conds: Vec<(Expr, String)>) -> Expr {
-    let mut e = lit(NULL).cast(DataType::String);
-    for (c, r) in conds.into_iter().rev() {
-        e = when(c).then(lit(r)).otherwise(e);
-    }
-    e
+    ])?))
 }
 
 fn is_null_text(e: Expr) -> Expr {
@@ -258,22 +304,61 @@ fn is_null_text(e: Expr) -> Expr {
     m
 }
 
-/// What the typed value is, how it is checked, for one column and the file's type of it.
+/// The typed value of a column and its reason code.
 struct ColPlan {
     typed: Expr,
-    reason: Expr,
+    code: Expr,
 }
 
-fn plan_column(spec: &ColumnSpec, src: &DataType, label: &str) -> Result<ColPlan> {
-    let raw = col(raw_name(spec.name));
-    let is_text = matches!(src, DataType::String);
-    let bad_type = |want: &str| Error::InFile {
+/// Refuses a file column whose type cannot hold the schema column.
+fn check_type(spec: &ColumnSpec, src: &DataType, label: &str) -> Result<()> {
+    let want = match spec.kind {
+        ColKind::Id | ColKind::Text
+            if matches!(src, DataType::String | DataType::Null) || src.is_primitive_numeric() =>
+        {
+            return Ok(())
+        }
+        ColKind::Id | ColKind::Text => "text",
+        ColKind::Enum(_) | ColKind::Industry | ColKind::Region
+            if matches!(src, DataType::String) =>
+        {
+            return Ok(())
+        }
+        ColKind::Enum(_) | ColKind::Industry | ColKind::Region => "text",
+        ColKind::Date { .. }
+            if matches!(
+                src,
+                DataType::String | DataType::Date | DataType::Datetime(_, _)
+            ) =>
+        {
+            return Ok(())
+        }
+        ColKind::Date { .. } => "a date",
+        ColKind::Float { .. } | ColKind::Int { .. }
+            if matches!(src, DataType::String | DataType::Null) || src.is_primitive_numeric() =>
+        {
+            return Ok(())
+        }
+        ColKind::Float { .. } => "a number",
+        ColKind::Int { .. } => "a whole number",
+    };
+    Err(Error::InFile {
         file: label.to_string(),
         detail: format!(
             "column {} has type {src}: expected {want} ({})",
             spec.name, spec.doc
         ),
-    };
+    })
+}
+
+fn plan_column(
+    spec: &ColumnSpec,
+    src: &DataType,
+    lookup: Option<&Lookup>,
+    reasons: &mut Reasons,
+) -> ColPlan {
+    let raw = col(raw_name(spec.name));
+    let is_text = matches!(src, DataType::String);
     // The cell as trimmed text (text sources) and "missing".
     let text = raw.clone().str().strip_chars(lit(NULL));
     let missing = if is_text {
@@ -281,78 +366,71 @@ fn plan_column(spec: &ColumnSpec, src: &DataType, label: &str) -> Result<ColPlan
     } else {
         raw.clone().is_null()
     };
-    let required_msg = format!("missing value: {} is required", spec.name);
-    let miss_reason = |v: &mut Vec<(Expr, String)>| {
-        if !spec.nullable {
-            v.push((missing.clone(), required_msg.clone()));
-        }
-    };
-    let plan = match spec.kind {
+    let required = reasons.code(&format!("missing value: {} is required", spec.name));
+    let mut v: Vec<(Expr, u32)> = Vec::new();
+    if !spec.nullable {
+        v.push((missing.clone(), required));
+    }
+    match spec.kind {
         ColKind::Id | ColKind::Text => {
-            if !(is_text || matches!(src, DataType::Null) || src.is_primitive_numeric()) {
-                return Err(bad_type("text"));
-            }
             // Ids are trimmed; free text (provenance) is kept as written (no copy of long text).
-            let t = match (is_text, spec.kind) {
-                (true, ColKind::Id) => text.clone(),
-                (true, _) => raw.clone(),
-                (false, _) => raw.clone().cast(DataType::String),
+            // A row with a missing id is rejected, so its typed value does not matter.
+            let typed = match (is_text, spec.kind) {
+                (true, ColKind::Id) => text,
+                (true, _) => raw,
+                (false, _) => raw.cast(DataType::String),
             };
-            let typed = when(missing.clone())
-                .then(lit(NULL).cast(DataType::String))
-                .otherwise(t);
-            let mut v = Vec::new();
-            miss_reason(&mut v);
             ColPlan {
                 typed,
-                reason: reasons(v),
+                code: chain(v),
             }
         }
-        ColKind::Enum(_) | ColKind::Industry | ColKind::Region => {
-            if !is_text {
-                return Err(bad_type("text"));
+        ColKind::Enum(_) | ColKind::Industry | ColKind::Region => match lookup {
+            Some(Lookup::Join(_)) => {
+                let missing = raw
+                    .is_null()
+                    .or(col(map_miss(spec.name)).fill_null(lit(false)));
+                let why = col(map_why(spec.name)).fill_null(lit_code(0));
+                let code = when(missing.and(lit(!spec.nullable)))
+                    .then(lit_code(required))
+                    .otherwise(why);
+                ColPlan {
+                    typed: col(map_typed(spec.name)),
+                    code,
+                }
             }
-            // The distinct values were normalised in Rust and joined back (see `lookup_table`).
-            let missing = raw
-                .clone()
-                .is_null()
-                .or(col(map_miss(spec.name)).fill_null(lit(false)));
-            let why = col(map_why(spec.name));
-            ColPlan {
-                typed: col(map_typed(spec.name)),
-                reason: when(missing.clone().and(lit(!spec.nullable)))
-                    .then(lit(required_msg.clone()))
-                    .when(why.clone().is_not_null())
-                    .then(why)
-                    .otherwise(lit(NULL).cast(DataType::String)),
-            }
-        }
+            _ => ColPlan {
+                typed: raw.clone(),
+                code: chain(if spec.nullable {
+                    Vec::new()
+                } else {
+                    vec![(raw.is_null(), required)]
+                }),
+            },
+        },
         ColKind::Date { min_days, max_days } => {
             let parsed = match src {
-                DataType::String => text.clone().str().to_date(StrptimeOptions {
+                DataType::String => text.str().to_date(StrptimeOptions {
                     format: Some("%Y-%m-%d".into()),
                     strict: false,
                     exact: true,
                     cache: true,
                 }),
-                DataType::Date => raw.clone(),
-                DataType::Datetime(_, _) => raw.clone().cast(DataType::Date),
-                _ => return Err(bad_type("a date")),
+                DataType::Datetime(_, _) => raw.cast(DataType::Date),
+                _ => raw,
             };
             let days = parsed.clone().cast(DataType::Int32);
-            let mut v = Vec::new();
-            miss_reason(&mut v);
             v.push((
-                missing.clone().not().and(parsed.clone().is_null()),
-                "not a date: write YYYY-MM-DD, e.g. 2023-06-30".to_string(),
+                missing.not().and(parsed.clone().is_null()),
+                reasons.code("not a date: write YYYY-MM-DD, e.g. 2023-06-30"),
             ));
             v.push((
                 days.clone().lt(lit(min_days)).or(days.gt(lit(max_days))),
-                format!("out of range: {}", spec.doc),
+                reasons.code(&format!("out of range: {}", spec.doc)),
             ));
             ColPlan {
                 typed: parsed,
-                reason: reasons(v),
+                code: chain(v),
             }
         }
         ColKind::Float {
@@ -360,71 +438,64 @@ fn plan_column(spec: &ColumnSpec, src: &DataType, label: &str) -> Result<ColPlan
             min_exclusive,
             max,
         } => {
-            let parsed = match src {
-                DataType::String => text.clone().cast(DataType::Float64),
-                d if d.is_primitive_numeric() => raw.clone().cast(DataType::Float64),
-                DataType::Null => raw.clone().cast(DataType::Float64),
-                _ => return Err(bad_type("a number")),
+            let parsed = if is_text {
+                text.cast(DataType::Float64)
+            } else {
+                raw.cast(DataType::Float64)
             };
             let low = if min_exclusive {
                 parsed.clone().lt_eq(lit(min))
             } else {
                 parsed.clone().lt(lit(min))
             };
-            let mut v = Vec::new();
-            miss_reason(&mut v);
             v.push((
-                missing.clone().not().and(parsed.clone().is_null()),
-                format!("not a number: {}", spec.doc),
+                missing.not().and(parsed.clone().is_null()),
+                reasons.code(&format!("not a number: {}", spec.doc)),
             ));
             v.push((
                 parsed.clone().is_nan().or(parsed.clone().is_infinite()),
-                format!("not a finite number: {}", spec.doc),
+                reasons.code(&format!("not a finite number: {}", spec.doc)),
             ));
             v.push((
                 low.or(parsed.clone().gt(lit(max))),
-                format!("out of range: {}", spec.doc),
+                reasons.code(&format!("out of range: {}", spec.doc)),
             ));
             ColPlan {
                 typed: parsed,
-                reason: reasons(v),
+                code: chain(v),
             }
         }
         ColKind::Int { min, max } => {
-            let parsed = match src {
-                DataType::String => text.clone().cast(DataType::Float64),
-                d if d.is_primitive_numeric() => raw.clone().cast(DataType::Float64),
-                DataType::Null => raw.clone().cast(DataType::Float64),
-                _ => return Err(bad_type("a whole number")),
+            let parsed = if is_text {
+                text.cast(DataType::Float64)
+            } else {
+                raw.cast(DataType::Float64)
             };
-            let mut v = Vec::new();
-            miss_reason(&mut v);
             v.push((
-                missing.clone().not().and(parsed.clone().is_null()),
-                format!("not a number: {}", spec.doc),
+                missing.not().and(parsed.clone().is_null()),
+                reasons.code(&format!("not a number: {}", spec.doc)),
             ));
             v.push((
                 parsed.clone().is_nan().or(parsed.clone().is_infinite()),
-                format!("not a finite number: {}", spec.doc),
+                reasons.code(&format!("not a finite number: {}", spec.doc)),
             ));
             v.push((
                 parsed
                     .clone()
                     .lt(lit(min as f64))
                     .or(parsed.clone().gt(lit(max as f64))),
-                format!("out of range: {}", spec.doc),
+                reasons.code(&format!("out of range: {}", spec.doc)),
             ));
             v.push((
                 parsed.clone().floor().neq(parsed.clone()),
-                format!("not a whole number: {}", spec.doc),
+                reasons.code(&format!("not a whole number: {}", spec.doc)),
             ));
             ColPlan {
                 typed: parsed.cast(DataType::Int64),
-                reason: reasons(v),
+                code: chain(v),
             }
         }
-    };
-    Ok(plan)
+    }
 }
 
 /// Validates a scanned deal frame (any source) and splits it into valid rows and rejects.
@@ -437,13 +508,10 @@ pub fn load_deals_frame(
     let schema = lf.collect_schema().map_err(pe(label))?;
     // A UTF-8 byte-order mark sticks to the first header name of some CSV exports: names are
     // matched without it and without surrounding spaces.
-    let names: Vec<String> = schema
-        .iter_names()
-        .map(|n| n.trim_start_matches('\u{feff}').trim().to_string())
-        .collect();
+    let clean = |n: &str| n.trim_start_matches('\u{feff}').trim().to_string();
     let missing: Vec<&str> = required_columns()
         .into_iter()
-        .filter(|c| !names.iter().any(|n| n == c))
+        .filter(|c| !schema.iter_names().any(|n| clean(n) == *c))
         .collect();
     if !missing.is_empty() {
         return Err(Error::InFile {
@@ -457,21 +525,20 @@ pub fn load_deals_frame(
         });
     }
     // The file's column for each schema column (absent optional columns become nulls).
-    let mut plans = Vec::new();
+    let mut dtypes = Vec::new();
     let mut raw_cols = Vec::new();
     for spec in COLUMNS.iter() {
-        let found = schema
-            .iter()
-            .find(|(n, _)| n.trim_start_matches('\u{feff}').trim() == spec.name);
-        let (src_name, dtype) = match found {
-            Some((n, d)) => (Some(n.to_string()), d.clone()),
-            None => (None, DataType::Null),
-        };
-        match src_name {
-            Some(n) => raw_cols.push(col(n.as_str()).alias(raw_name(spec.name))),
-            None => raw_cols.push(lit(NULL).alias(raw_name(spec.name))),
+        match schema.iter().find(|(n, _)| clean(n) == spec.name) {
+            Some((n, d)) => {
+                check_type(spec, d, label)?;
+                raw_cols.push(col(n.as_str()).alias(raw_name(spec.name)));
+                dtypes.push(d.clone());
+            }
+            None => {
+                raw_cols.push(lit(NULL).alias(raw_name(spec.name)));
+                dtypes.push(DataType::Null);
+            }
         }
-        plans.push((spec, plan_column(spec, &dtype, label)?));
     }
     let raw_df = lf
         .with_row_index("__row", Some(1))
@@ -482,62 +549,66 @@ pub fn load_deals_frame(
         )
         .collect()
         .map_err(pe(label))?;
+    let mut reasons = Reasons::default();
     let mut join = JoinArgs::new(JoinType::Left);
     join.maintain_order = MaintainOrderJoin::Left;
     let mut base = raw_df.clone().lazy();
-    for spec in COLUMNS.iter() {
-        let is_lookup = matches!(
-            spec.kind,
-            ColKind::Enum(_) | ColKind::Industry | ColKind::Region
-        );
-        if is_lookup {
-            let map = lookup_table(&raw_df, spec).map_err(pe(label))?;
+    let mut typed_exprs = Vec::new();
+    let mut code_exprs = Vec::new();
+    for (spec, dtype) in COLUMNS.iter().zip(&dtypes) {
+        let lk = match spec.kind {
+            ColKind::Enum(_) | ColKind::Industry | ColKind::Region => {
+                Some(lookup(&raw_df, spec, &mut reasons).map_err(pe(label))?)
+            }
+            _ => None,
+        };
+        if let Some(Lookup::Join(map)) = &lk {
             base = base.join(
-                map.lazy(),
+                map.clone().lazy(),
                 [col(raw_name(spec.name))],
                 [col(map_key(spec.name))],
                 join.clone(),
             );
         }
-    }
-    let mut typed_exprs = Vec::new();
-    let mut reason_exprs = Vec::new();
-    for (spec, plan) in &plans {
-        typed_exprs.push(plan.typed.clone().alias(spec.name));
-        reason_exprs.push(plan.reason.clone().alias(reason_name(spec.name)));
+        let plan = plan_column(spec, dtype, lk.as_ref(), &mut reasons);
+        typed_exprs.push(plan.typed.alias(spec.name));
+        code_exprs.push(plan.code.alias(code_name(spec.name)));
     }
     // Duplicate ids: every occurrence after the first is rejected.
     let dup = col("__row")
         .neq(over(col("__row").min(), "deal_id"))
         .and(col("deal_id").is_not_null());
-    let id_reason = when(col(reason_name("deal_id")).is_not_null())
-        .then(col(reason_name("deal_id")))
+    let id_code = when(col(code_name("deal_id")).neq(lit_code(0)))
+        .then(col(code_name("deal_id")))
         .when(dup)
-        .then(lit("duplicate deal_id: an earlier row has the same id"))
-        .otherwise(lit(NULL).cast(DataType::String))
-        .alias(reason_name("deal_id"));
+        .then(lit_code(
+            reasons.code("duplicate deal_id: an earlier row has the same id"),
+        ))
+        .otherwise(lit_code(0))
+        .alias(code_name("deal_id"));
     // A row needs a technology indicator: tech_score or trl.
-    let tech_reason = when(col(reason_name("tech_score")).is_not_null())
-        .then(col(reason_name("tech_score")))
+    let tech_code = when(col(code_name("tech_score")).neq(lit_code(0)))
+        .then(col(code_name("tech_score")))
         .when(
             col("tech_score")
                 .is_null()
                 .and(col("trl").is_null())
-                .and(col(reason_name("trl")).is_null()),
+                .and(col(code_name("trl")).eq(lit_code(0))),
         )
-        .then(lit("missing value: give tech_score (0–100) or trl (1–9)"))
-        .otherwise(lit(NULL).cast(DataType::String))
-        .alias(reason_name("tech_score"));
-    let raw_keep: Vec<Expr> = COLUMNS.iter().map(|c| col(raw_name(c.name))).collect();
+        .then(lit_code(
+            reasons.code("missing value: give tech_score (0–100) or trl (1–9)"),
+        ))
+        .otherwise(lit_code(0))
+        .alias(code_name("tech_score"));
     let checked = base
         .with_columns(typed_exprs)
-        .with_columns(reason_exprs)
-        .with_columns([id_reason, tech_reason])
+        .with_columns(code_exprs)
+        .with_columns([id_code, tech_code])
         .select(
             std::iter::once(col("__row"))
                 .chain(COLUMNS.iter().map(|c| col(c.name)))
-                .chain(COLUMNS.iter().map(|c| col(reason_name(c.name))))
-                .chain(raw_keep)
+                .chain(COLUMNS.iter().map(|c| col(code_name(c.name))))
+                .chain(COLUMNS.iter().map(|c| col(raw_name(c.name))))
                 .collect::<Vec<_>>(),
         )
         .collect()
@@ -545,23 +616,30 @@ pub fn load_deals_frame(
     let rows_read = checked.height();
     let mut ok = lit(true);
     for c in COLUMNS.iter() {
-        ok = ok.and(col(reason_name(c.name)).is_null());
+        ok = ok.and(col(code_name(c.name)).eq(lit_code(0)));
     }
-    let frame = checked
+    let typed_cols: Vec<Expr> = COLUMNS.iter().map(|c| col(c.name)).collect();
+    let bad = checked
         .clone()
         .lazy()
-        .filter(ok.clone())
-        .select(COLUMNS.iter().map(|c| col(c.name)).collect::<Vec<_>>())
+        .filter(ok.clone().not())
         .collect()
         .map_err(pe(label))?;
+    let frame = if bad.height() == 0 {
+        // Nothing rejected: the typed columns as they are (no copy).
+        checked.clone().lazy().select(typed_cols)
+    } else {
+        checked.clone().lazy().filter(ok).select(typed_cols)
+    }
+    .collect()
+    .map_err(pe(label))?;
     // The rejects report, long form: one row per bad cell, by row then schema order.
     let mut parts = Vec::new();
     for (i, c) in COLUMNS.iter().enumerate() {
         parts.push(
-            checked
-                .clone()
+            bad.clone()
                 .lazy()
-                .filter(col(reason_name(c.name)).is_not_null())
+                .filter(col(code_name(c.name)).neq(lit_code(0)))
                 .select([
                     col("__row").cast(DataType::UInt64).alias("row"),
                     lit(i as u32).cast(DataType::UInt32).alias("col_ix"),
@@ -569,7 +647,7 @@ pub fn load_deals_frame(
                         .cast(DataType::String)
                         .fill_null(lit(""))
                         .alias("value"),
-                    col(reason_name(c.name)).alias("reason"),
+                    col(code_name(c.name)).alias("code"),
                 ]),
         );
     }
@@ -582,8 +660,8 @@ pub fn load_deals_frame(
             .collect()
         })
         .map_err(pe(label))?;
-    let rejects = rejects_from(label, &rej).map_err(pe(label))?;
-    let rows_rejected = rows_read - frame.height();
+    let rejects = rejects_from(label, &rej, &reasons).map_err(pe(label))?;
+    let rows_rejected = bad.height();
     if frame.height() == 0 {
         let first = rejects
             .first()
@@ -612,17 +690,17 @@ pub fn load_deals_frame(
     })
 }
 
-fn rejects_from(label: &str, rej: &DataFrame) -> PolarsResult<Vec<Reject>> {
+fn rejects_from(label: &str, rej: &DataFrame, reasons: &Reasons) -> PolarsResult<Vec<Reject>> {
     let row = rej.column("row")?.u64()?;
     let ix = rej.column("col_ix")?.u32()?;
     let val = rej.column("value")?.str()?;
-    let why = rej.column("reason")?.str()?;
+    let code = rej.column("code")?.u32()?;
     Ok(row
         .iter()
         .zip(ix.iter())
         .zip(val.iter())
-        .zip(why.iter())
-        .map(|(((r, i), v), w)| Reject {
+        .zip(code.iter())
+        .map(|(((r, i), v), k)| Reject {
             file: label.to_string(),
             row: r.unwrap_or(0),
             column: i
@@ -630,7 +708,7 @@ fn rejects_from(label: &str, rej: &DataFrame) -> PolarsResult<Vec<Reject>> {
                 .map_or("?", |c| c.name)
                 .to_string(),
             value: v.unwrap_or("").to_string(),
-            reason: w.unwrap_or("").to_string(),
+            reason: reasons.text(k.unwrap_or(0)).to_string(),
         })
         .collect())
 }

@@ -21,7 +21,7 @@
 use crate::data::load::over;
 use crate::data::schema::DealHistory;
 use crate::error::{Error, Result};
-use crate::valuation::market::{prepare, run_engine, MarketModel, WindowMode};
+use crate::valuation::market::{engine_deals, run_engine, MarketModel, WindowMode};
 use polars::prelude::*;
 use serde::Serialize;
 
@@ -76,33 +76,7 @@ fn pe(e: PolarsError) -> Error {
 /// when not predicted), `naive`.
 pub fn predictions(deals: &DealHistory, model: &MarketModel) -> Result<DataFrame> {
     let sel = &model.selection;
-    let prepared = prepare(deals.frame.clone().lazy(), model, deals)?
-        .collect()
-        .map_err(pe)?;
-    let deal_frame = prepared
-        .clone()
-        .lazy()
-        .select([
-            col("deal_id"),
-            col("date"),
-            col("days"),
-            col("index_year"),
-            col("region"),
-            col("industry"),
-            col("ind3"),
-            col("ind1"),
-            col("ip_kind"),
-            col("transaction_type"),
-            col("price_yuan"),
-            col("remaining_life_years"),
-            col("score"),
-            col("scale"),
-            col("time_index"),
-            col("region_index"),
-            col("terms"),
-        ])
-        .collect()
-        .map_err(pe)?;
+    let deal_frame = engine_deals(deals, model)?;
     let subjects = deals
         .frame
         .clone()
@@ -115,7 +89,7 @@ pub fn predictions(deals: &DealHistory, model: &MarketModel) -> Result<DataFrame
                 .cast(DataType::UInt32)
                 .alias("s_max_n"),
             lit(sel.window_years * 365.25).alias("s_window_days"),
-            col("deal_id").alias("s_exclude"),
+            col("s_id").alias("s_exclude_d"),
         ]);
     let run = run_engine(&deal_frame, subjects, model, deals, WindowMode::Symmetric)?;
     let market = run.summary.lazy().select([

@@ -22,7 +22,8 @@
 //! | 6 | same | same section (letter, `C`) | any | any | any |
 //! | 7 | same | any | any | any | any |
 //!
-//! Of the deals found, the `max_comparables` most similar are kept (ties by `deal_id`).
+//! Of the deals found, the `max_comparables` most similar are kept (ties: the earlier row of
+//! the deal history).
 //!
 //! **Similarity** (weights in `models/market.toml`, normalised to sum 1):
 //! `s = w_time·exp(−|Δyears|/τ) + w_tech·(1 − |Δscore|/100) + w_life·exp(−|ln(n_c/n_s)|)
@@ -768,7 +769,7 @@ fn subjects_frame(specs: &[SubjectSpec]) -> Result<DataFrame> {
                 .map(|s| s.window_years * 365.25)
                 .collect::<Vec<_>>(),
         ),
-        Column::new("s_exclude".into(), vec![None::<&str>; specs.len()]),
+        Column::new("s_exclude_d".into(), vec![None::<u32>; specs.len()]),
     ];
     DataFrame::new_infer_height(cols).map_err(pe)
 }
@@ -797,11 +798,45 @@ fn as_subject_side(lf: LazyFrame) -> LazyFrame {
         col("s_k"),
         col("s_max_n"),
         col("s_window_days"),
-        col("s_exclude"),
+        col("s_exclude_d"),
     ])
 }
 
-/// The deal-side columns the engine keeps (after [`prepare`]).
+/// The subject columns the selection phase needs.
+const SUBJECT_NARROW: [&str; 15] = [
+    "s_id",
+    "s_ip_kind",
+    "s_industry",
+    "s_ind3",
+    "s_ind1",
+    "s_transaction_type",
+    "s_region",
+    "s_days",
+    "s_window_days",
+    "s_exclude_d",
+    "s_k",
+    "s_max_n",
+    "s_score",
+    "s_life",
+    "s_scale",
+];
+
+/// The deal columns the selection phase needs (`__d` is the deal's row number).
+const DEAL_NARROW: [&str; 11] = [
+    "__d",
+    "ip_kind",
+    "industry",
+    "ind3",
+    "ind1",
+    "transaction_type",
+    "region",
+    "days",
+    "score",
+    "remaining_life_years",
+    "scale",
+];
+
+/// The deal-side columns the engine keeps (after [`prepare`]), with `__d` = row number.
 fn deal_side(lf: LazyFrame) -> LazyFrame {
     lf.select([
         col("deal_id"),
@@ -822,6 +857,7 @@ fn deal_side(lf: LazyFrame) -> LazyFrame {
         col("region_index"),
         col("terms"),
     ])
+    .with_row_index("__d", None)
 }
 
 /// Result of a market query over many subjects.
@@ -829,7 +865,8 @@ fn deal_side(lf: LazyFrame) -> LazyFrame {
 pub struct MarketRun {
     /// Selected comparables, one row per (subject, deal): subject and deal columns, the factors
     /// `f_tech f_time f_region f_terms f_scale f_life`, `n_clipped`, `similarity`, `adjusted`,
-    /// `kept` (survived the IQR fences), `level`, `n_found`, sorted by subject then similarity.
+    /// `kept` (survived the IQR fences), `level`, `n_found`, `rank`, sorted by subject then
+    /// rank (most similar first).
     pub pairs: DataFrame,
     /// One row per subject (all subjects): `s_id`, `level`, `n_found`, `n_selected`, `n_used`,
     /// `median`, `weighted_mean`, `min`, `q1`, `q3`, `max`, `fence_lo`, `fence_hi` (ln scale).
@@ -862,7 +899,7 @@ pub fn value_many(
 
 /// Values many subjects given as a deal-shaped frame (the deal-history columns, `date` being
 /// the valuation date; `price_yuan` is ignored), with the model's default options — the bulk
-/// path of `techval bench market`.
+/// path of `techval bench-market`.
 pub fn value_frame(
     deals: &DealHistory,
     model: &MarketModel,
@@ -878,14 +915,22 @@ pub fn value_frame(
             .cast(DataType::UInt32)
             .alias("s_max_n"),
         lit(sel.window_years * 365.25).alias("s_window_days"),
-        lit(NULL).cast(DataType::String).alias("s_exclude"),
+        lit(NULL).cast(DataType::UInt32).alias("s_exclude_d"),
     ]);
     run_engine(&deal_frame, subjects, model, deals, WindowMode::Before)
 }
 
-/// The engine over prepared deal columns and a deal-shaped subjects frame (with `s_id`,
-/// `s_r`, `s_k`, `s_max_n`, `s_window_days`, `s_exclude`). Used by [`value_many`] and the
-/// back-test.
+/// Prepares the deal frame the engine joins against: [`prepare`]d columns and `__d`, the row
+/// number of each deal in `deals.frame`.
+pub fn engine_deals(deals: &DealHistory, model: &MarketModel) -> Result<DataFrame> {
+    deal_side(prepare(deals.frame.clone().lazy(), model, deals)?)
+        .collect()
+        .map_err(pe)
+}
+
+/// The engine over prepared deal columns ([`engine_deals`]) and a deal-shaped subjects frame
+/// (with `s_id`, `s_r`, `s_k`, `s_max_n`, `s_window_days`, and `s_exclude_d`: a deal row number
+/// never to use as a comparable, or null). Used by [`value_many`] and the back-test.
 pub fn run_engine(
     deal_frame: &DataFrame,
     subjects: LazyFrame,
@@ -899,17 +944,18 @@ pub fn run_engine(
     let n = subj.height();
     let mut pair_parts = Vec::new();
     let mut summary_parts = Vec::new();
-    let mut start = 0usize;
-    while start < n || (n == 0 && start == 0) {
+    let starts: Vec<usize> = if n == 0 {
+        vec![0]
+    } else {
+        (0..n).step_by(BATCH_SUBJECTS).collect()
+    };
+    let narrow = deal_frame.select(DEAL_NARROW).map_err(pe)?;
+    for start in starts {
         let len = BATCH_SUBJECTS.min(n - start);
         let batch = subj.slice(start as i64, len);
-        let (p, s) = run_batch(deal_frame, batch, model, mode)?;
+        let (p, s) = run_batch(deal_frame, &narrow, batch, model, mode)?;
         pair_parts.push(p.lazy());
         summary_parts.push(s.lazy());
-        start += len.max(1);
-        if n == 0 {
-            break;
-        }
     }
     let union = UnionArgs::default();
     let pairs = concat(pair_parts, union)
@@ -924,14 +970,49 @@ pub fn run_engine(
     Ok(MarketRun { pairs, summary })
 }
 
+/// The similarity score of a (subject, deal) pair, 0–1 (see the module documentation).
+fn similarity_expr(model: &MarketModel) -> Expr {
+    let ln = |e: Expr| e.log(lit(std::f64::consts::E));
+    let both_scale = col("s_scale").is_not_null().and(col("scale").is_not_null());
+    let w = &model.similarity;
+    let wsum = w.time + w.technology + w.life + w.region + w.industry + w.terms + w.scale;
+    let years = (col("days") - col("s_days")).cast(DataType::Float64).abs() / lit(365.25);
+    let ind_depth = when(col("industry").eq(col("s_industry")))
+        .then(lit(1.0))
+        .when(col("ind3").eq(col("s_ind3")))
+        .then(lit(2.0 / 3.0))
+        .when(col("ind1").eq(col("s_ind1")))
+        .then(lit(1.0 / 3.0))
+        .otherwise(lit(0.0));
+    let same = |a: &str, b: &str| when(col(a).eq(col(b))).then(lit(1.0)).otherwise(lit(0.0));
+    (lit(w.time) * (lit(-1.0) * (years / lit(w.time_scale_years))).exp()
+        + lit(w.technology)
+            * (lit(1.0) - ((col("s_score") - col("score")).abs() / lit(100.0)).clip_max(lit(1.0)))
+        + lit(w.life) * (lit(-1.0) * ln(col("remaining_life_years") / col("s_life")).abs()).exp()
+        + lit(w.region) * same("region", "s_region")
+        + lit(w.industry) * ind_depth
+        + lit(w.terms) * same("transaction_type", "s_transaction_type")
+        + lit(w.scale)
+            * when(both_scale)
+                .then((lit(-1.0) * ln(col("scale") / col("s_scale")).abs()).exp())
+                .otherwise(lit(0.5)))
+        / lit(wsum)
+}
+
+/// Selection: level by level, join the subjects still short of `k` to the deals on the level's
+/// key, apply the date window, count, score similarity, keep the `max_comparables` most similar
+/// (ties by deal row). Only narrow columns travel through the joins; the wide columns are
+/// gathered for the kept pairs afterwards ([`adjust`]).
 fn run_batch(
     deal_frame: &DataFrame,
+    narrow: &DataFrame,
     subjects: DataFrame,
     model: &MarketModel,
     mode: WindowMode,
 ) -> Result<(DataFrame, DataFrame)> {
-    let mut remaining = subjects.clone();
+    let mut remaining = subjects.select(SUBJECT_NARROW).map_err(pe)?;
     let mut found = Vec::new();
+    let sim = similarity_expr(model);
     for (li, level) in LEVELS.iter().enumerate() {
         if remaining.height() == 0 {
             break;
@@ -939,9 +1020,9 @@ fn run_batch(
         let left: Vec<Expr> = level.keys.iter().map(|k| col(k.0)).collect();
         let right: Vec<Expr> = level.keys.iter().map(|k| col(k.1)).collect();
         let delta = col("days").cast(DataType::Float64) - col("s_days").cast(DataType::Float64);
-        let mut keep = col("s_exclude")
+        let mut keep = col("s_exclude_d")
             .is_null()
-            .or(col("deal_id").neq(col("s_exclude")));
+            .or(col("__d").neq(col("s_exclude_d")));
         if mode == WindowMode::Before {
             keep = keep.and(delta.clone().lt_eq(lit(0.0)));
         }
@@ -949,31 +1030,47 @@ fn run_batch(
             keep = keep.and(delta.abs().lt_eq(col("s_window_days") * lit(mult)));
         }
         let last = li + 1 == LEVELS.len();
-        let pairs = remaining
+        let mut pairs = remaining
             .clone()
             .lazy()
             .join(
-                deal_frame.clone().lazy(),
+                narrow.clone().lazy(),
                 left,
                 right,
                 JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::KeepColumns),
             )
             .filter(keep)
-            .with_columns([
-                over(len(), "s_id").cast(DataType::UInt32).alias("n_found"),
+            .with_column(over(len(), "s_id").cast(DataType::UInt32).alias("n_found"));
+        if !last {
+            pairs = pairs.filter(col("n_found").gt_eq(col("s_k")));
+        }
+        let done = pairs
+            .with_column(sim.clone().alias("similarity"))
+            .select([
+                col("s_id"),
+                col("__d"),
+                col("n_found"),
+                col("similarity"),
+                col("s_max_n"),
+            ])
+            .sort_by_exprs(
+                [col("s_id"), col("similarity"), col("__d")],
+                SortMultipleOptions::default()
+                    .with_order_descending_multi([false, true, false])
+                    .with_maintain_order(true),
+            )
+            .with_column(over(col("s_id").cum_count(false), "s_id").alias("rank"))
+            .filter(col("rank").lt_eq(col("s_max_n")))
+            .select([
+                col("s_id"),
+                col("__d"),
+                col("n_found"),
+                col("similarity"),
+                col("rank").cast(DataType::UInt32),
                 lit(li as u32).cast(DataType::UInt32).alias("level"),
             ])
             .collect()
             .map_err(pe)?;
-        let done = if last {
-            pairs
-        } else {
-            pairs
-                .lazy()
-                .filter(col("n_found").gt_eq(col("s_k")))
-                .collect()
-                .map_err(pe)?
-        };
         if done.height() > 0 {
             let ids = done
                 .clone()
@@ -993,33 +1090,36 @@ fn run_batch(
             found.push(done.lazy());
         }
     }
-    let pairs = if found.is_empty() {
-        // No subject found anything: an empty pair frame of the right shape.
-        subjects
-            .clone()
-            .lazy()
-            .join(
-                deal_frame.clone().lazy(),
-                [col("s_ip_kind")],
-                [col("ip_kind")],
-                JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::KeepColumns),
-            )
-            .filter(lit(false))
-            .with_columns([
-                len().cast(DataType::UInt32).alias("n_found"),
-                lit(0u32).cast(DataType::UInt32).alias("level"),
-            ])
+    let selected = if found.is_empty() {
+        // No subject found anything: an empty selection of the right shape.
+        DataFrame::new_infer_height(vec![
+            Column::new("s_id".into(), Vec::<u32>::new()),
+            Column::new("__d".into(), Vec::<u32>::new()),
+            Column::new("n_found".into(), Vec::<u32>::new()),
+            Column::new("similarity".into(), Vec::<f64>::new()),
+            Column::new("rank".into(), Vec::<u32>::new()),
+            Column::new("level".into(), Vec::<u32>::new()),
+        ])
+        .map_err(pe)?
+        .lazy()
     } else {
         concat(found, UnionArgs::default()).map_err(pe)?
     };
-    let adjusted = adjust(pairs, model);
-    let pairs = adjusted.collect().map_err(pe)?;
+    let pairs = adjust(selected, &subjects, deal_frame, model)
+        .collect()
+        .map_err(pe)?;
     let summary = summarize(&pairs, &subjects)?;
     Ok((pairs, summary))
 }
 
-/// Factors, similarity, top-N by similarity, IQR fences.
-fn adjust(pairs: LazyFrame, model: &MarketModel) -> LazyFrame {
+/// Gathers the wide subject and deal columns of the selected pairs, then factors, adjusted
+/// price and IQR fences.
+fn adjust(
+    selected: LazyFrame,
+    subjects: &DataFrame,
+    deal_frame: &DataFrame,
+    model: &MarketModel,
+) -> LazyFrame {
     let a = &model.adjustment;
     let (lo, hi) = (lit(a.factor_min), lit(a.factor_max));
     let clip = |e: Expr| e.clip(lo.clone(), hi.clone());
@@ -1053,29 +1153,6 @@ fn adjust(pairs: LazyFrame, model: &MarketModel) -> LazyFrame {
                 .otherwise(lit(0u32));
         product = product * col(*name);
     }
-    let w = &model.similarity;
-    let wsum = w.time + w.technology + w.life + w.region + w.industry + w.terms + w.scale;
-    let years = (col("days") - col("s_days")).cast(DataType::Float64).abs() / lit(365.25);
-    let ind_depth = when(col("industry").eq(col("s_industry")))
-        .then(lit(1.0))
-        .when(col("ind3").eq(col("s_ind3")))
-        .then(lit(2.0 / 3.0))
-        .when(col("ind1").eq(col("s_ind1")))
-        .then(lit(1.0 / 3.0))
-        .otherwise(lit(0.0));
-    let same = |a: &str, b: &str| when(col(a).eq(col(b))).then(lit(1.0)).otherwise(lit(0.0));
-    let sim = (lit(w.time) * (lit(-1.0) * (years / lit(w.time_scale_years))).exp()
-        + lit(w.technology)
-            * (lit(1.0) - ((col("s_score") - col("score")).abs() / lit(100.0)).clip_max(lit(1.0)))
-        + lit(w.life) * (lit(-1.0) * ln(col("remaining_life_years") / col("s_life")).abs()).exp()
-        + lit(w.region) * same("region", "s_region")
-        + lit(w.industry) * ind_depth
-        + lit(w.terms) * same("transaction_type", "s_transaction_type")
-        + lit(w.scale)
-            * when(both_scale)
-                .then((lit(-1.0) * ln(col("scale") / col("s_scale")).abs()).exp())
-                .otherwise(lit(0.5)))
-        / lit(wsum);
     let k_iqr = model.selection.iqr_multiplier;
     let q = |p: f64| {
         over(
@@ -1083,21 +1160,25 @@ fn adjust(pairs: LazyFrame, model: &MarketModel) -> LazyFrame {
             "s_id",
         )
     };
-    pairs
+    let mut lj = JoinArgs::new(JoinType::Left);
+    lj.maintain_order = MaintainOrderJoin::Left;
+    selected
+        .join(
+            subjects.clone().lazy(),
+            [col("s_id")],
+            [col("s_id")],
+            lj.clone(),
+        )
+        .join(deal_frame.clone().lazy(), [col("__d")], [col("__d")], lj)
         .with_columns(factors)
         .with_columns([
             n_clipped.cast(DataType::UInt32).alias("n_clipped"),
             product.alias("adjusted"),
-            sim.alias("similarity"),
         ])
         .sort_by_exprs(
-            [col("s_id"), col("similarity"), col("deal_id")],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([false, true, false])
-                .with_maintain_order(true),
+            [col("s_id"), col("rank")],
+            SortMultipleOptions::default().with_maintain_order(true),
         )
-        .with_column(over(col("s_id").cum_count(false), "s_id").alias("rank"))
-        .filter(col("rank").lt_eq(col("s_max_n")))
         .with_column(ln(col("adjusted")).alias("ln_adj"))
         .with_columns([q(0.25).alias("ln_q1"), q(0.75).alias("ln_q3")])
         .with_columns([
@@ -1220,6 +1301,10 @@ pub struct MarketSummary {
     pub q3: Option<f64>,
     /// Largest adjusted price used.
     pub max: Option<f64>,
+    /// Lower Tukey fence, 元 (exp of the fence on ln price).
+    pub fence_low: Option<f64>,
+    /// Upper Tukey fence, 元.
+    pub fence_high: Option<f64>,
     /// True when fewer than `min_comparables` were used (only with `allow_low_confidence`).
     pub low_confidence: bool,
 }
@@ -1381,6 +1466,8 @@ fn summary_of(run: &MarketRun, sid: u32, min_n: u32) -> Result<MarketSummary> {
         q1: first_f64(&df, "q1")?,
         q3: first_f64(&df, "q3")?,
         max: first_f64(&df, "max")?,
+        fence_low: first_f64(&df, "fence_lo")?.map(f64::exp),
+        fence_high: first_f64(&df, "fence_hi")?.map(f64::exp),
         low_confidence: n_used < min_n,
     })
 }
@@ -1554,24 +1641,6 @@ pub fn evaluate(
             src_data.clone(),
         );
     }
-    let fence_lo = first_f64(
-        &run.summary
-            .clone()
-            .lazy()
-            .filter(col("s_id").eq(lit(0u32)))
-            .collect()
-            .map_err(pe)?,
-        "fence_lo",
-    )?;
-    let fence_hi = first_f64(
-        &run.summary
-            .clone()
-            .lazy()
-            .filter(col("s_id").eq(lit(0u32)))
-            .collect()
-            .map_err(pe)?,
-        "fence_hi",
-    )?;
     tr.record(
         "iqr_trim",
         format!(
@@ -1580,8 +1649,8 @@ pub fn evaluate(
         ),
         vec![
             AuditValue::number("selected", Decimal::from(summary.n_selected)),
-            AuditValue::number_f64("fence_lo (元)", fence_lo.map_or(f64::NAN, f64::exp)),
-            AuditValue::number_f64("fence_hi (元)", fence_hi.map_or(f64::NAN, f64::exp)),
+            yuan_f64("lower_fence", summary.fence_low.unwrap_or(f64::NAN)),
+            yuan_f64("upper_fence", summary.fence_high.unwrap_or(f64::NAN)),
         ],
         AuditValue::number("used", Decimal::from(summary.n_used)),
     );
