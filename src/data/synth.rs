@@ -156,7 +156,6 @@ pub fn synthesize(o: SynthOptions, models: &ModelBook) -> Result<DataFrame> {
             .find(|r| r.0 == "China" && r.1 == y)
             .and_then(|r| r.2)
             .ok_or_else(|| Error::Internal(format!("no national statistics for {y}")))?;
-        year_w.push((y, nat as f64));
         let mut prov = Vec::new();
         for (_, en) in crate::subject::REGIONS {
             if let Some((c, v)) = out
@@ -169,12 +168,21 @@ pub fn synthesize(o: SynthOptions, models: &ModelBook) -> Result<DataFrame> {
                 }
             }
         }
-        cells.push((y, prov));
+        if !prov.is_empty() {
+            year_w.push((y, nat as f64));
+            cells.push((y, prov));
+        }
+    }
+    if year_w.is_empty() {
+        return Err(Error::Internal(
+            "the market statistics have no province figures for the generated years".into(),
+        ));
     }
     let m = &models.market;
     let sectors: Vec<(&crate::models::Sector, f64)> = SECTOR_WEIGHTS
         .iter()
         .filter_map(|(id, w)| models.royalty.by_id(id).map(|s| (s, *w)))
+        .filter(|(s, _)| !s.gbt4754.is_empty())
         .collect();
     if sectors.is_empty() {
         return Err(Error::Internal(
@@ -221,7 +229,9 @@ pub fn synthesize(o: SynthOptions, models: &ModelBook) -> Result<DataFrame> {
         sectors.iter().enumerate().map(|(i, s)| (i, s.1)).collect();
     for i in 0..n {
         let y = pick(&mut rng, &year_w);
-        let prov = &cells[(y - YEARS.0) as usize].1;
+        let Some((_, prov)) = cells.iter().find(|c| c.0 == y) else {
+            continue;
+        };
         let (region, avg_yuan) = pick(&mut rng, prov);
         let start = chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
         let len = if chrono::NaiveDate::from_ymd_opt(y, 2, 29).is_some() {
