@@ -22,6 +22,7 @@ use crate::input::{self, Format};
 use crate::subject::Subject;
 use crate::valuation::cost::CostAssumptions;
 use crate::valuation::income::IncomeAssumptions;
+use crate::valuation::market::MarketAssumptions;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -66,6 +67,9 @@ pub struct Case {
     /// Income-approach assumptions.
     #[serde(default)]
     pub income: Option<IncomeAssumptions>,
+    /// Market-approach assumptions (the subject's deal terms and indicators).
+    #[serde(default)]
+    pub market: Option<MarketAssumptions>,
     /// Cost-approach assumptions.
     #[serde(default)]
     pub cost: Option<CostAssumptions>,
@@ -110,15 +114,18 @@ impl Case {
     /// [`Error::in_file`] to name the file.
     pub fn validate(&self, models: &crate::models::ModelBook) -> Result<()> {
         self.subject.validate()?;
-        if self.income.is_none() && self.cost.is_none() {
+        if self.income.is_none() && self.cost.is_none() && self.market.is_none() {
             return Err(Error::field(
                 "income",
                 "",
-                "a case needs at least one of [income] or [cost]",
+                "a case needs at least one of [income], [cost] or [market]",
             ));
         }
         if let Some(inc) = &self.income {
             crate::valuation::income::validate(inc, &self.subject, models)?;
+        }
+        if let Some(m) = &self.market {
+            crate::valuation::market::validate(m, &self.subject)?;
         }
         if let Some(c) = &self.cost {
             crate::valuation::cost::validate(c, &self.subject)?;

@@ -19,6 +19,7 @@
 pub mod audit;
 pub mod case;
 pub mod cli;
+pub mod data;
 pub mod dates;
 pub mod error;
 pub mod finance;

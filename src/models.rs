@@ -235,6 +235,8 @@ pub struct SplitScoring {
 pub struct ModelBook {
     /// Royalty ranges by industry.
     pub royalty: RoyaltyRanges,
+    /// Market-approach settings (`models/market.toml`).
+    pub market: crate::valuation::market::MarketModel,
     /// Legal terms by kind.
     pub legal: LegalTerms,
     /// Discount-rate building blocks.
@@ -250,7 +252,8 @@ pub struct ModelBook {
 }
 
 /// The files of the model book, by name, as compiled in.
-pub const BUILTIN_FILES: [(&str, &str); 6] = [
+pub const BUILTIN_FILES: [(&str, &str); 7] = [
+    ("market.toml", include_str!("../models/market.toml")),
     (
         "royalty_ranges.toml",
         include_str!("../models/royalty_ranges.toml"),
@@ -318,6 +321,7 @@ impl ModelBook {
         }
         let book = ModelBook {
             royalty: one(dir, "royalty_ranges.toml", &get)?,
+            market: one(dir, "market.toml", &get)?,
             legal: one(dir, "legal_terms.toml", &get)?,
             discount: one(dir, "discount.toml", &get)?,
             cost_index: one(dir, "cost_index.toml", &get)?,
@@ -358,6 +362,7 @@ impl ModelBook {
                 });
             }
         }
+        self.market.validate(&format!("{dir}/market.toml"))?;
         Ok(())
     }
 }

@@ -43,6 +43,8 @@ pub struct Context<'a> {
     pub lpr: &'a LprTable,
     /// The venture-return table.
     pub stages: &'a VcStageTable,
+    /// Deal history for the market approach (when the case has a `[market]` section).
+    pub deals: Option<&'a crate::data::DealHistory>,
 }
 
 /// The Monte Carlo run behind the downside value lent on.
@@ -122,15 +124,20 @@ fn finance_of(case: &Case) -> FinanceInputs {
     case.finance.clone().unwrap_or_default()
 }
 
-/// 评: runs every approach the case has assumptions for (`valuation::run_approaches`).
-pub fn valuations(case: &Case, models: &ModelBook) -> Result<Vec<Valuation>> {
-    valuation::run_approaches(case, models, &valuation::available(case))
+/// 评: runs every approach the case has assumptions for (`valuation::run_approaches`); the
+/// market approach uses `deals`.
+pub fn valuations(
+    case: &Case,
+    models: &ModelBook,
+    deals: Option<&crate::data::DealHistory>,
+) -> Result<Vec<Valuation>> {
+    valuation::run_approaches(case, models, &valuation::available(case), deals)
 }
 
 /// 评: the valuations, their reconciliation when more than one approach ran, and — when the
 /// value must be lent on its downside — the Monte Carlo run of the value lent on.
 pub fn evaluate(case: &Case, ctx: &Context) -> Result<Evaluation> {
-    let vals = valuations(case, ctx.models)?;
+    let vals = valuations(case, ctx.models, ctx.deals)?;
     let reconciliation = if vals.len() > 1 {
         Some(reconcile::reconcile(
             &vals,

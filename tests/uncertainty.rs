@@ -114,7 +114,7 @@ fn load(body: &str) -> (Case, ModelBook) {
 #[test]
 fn degenerate_distributions_reproduce_the_deterministic_value_to_the_fen() {
     let (case, book) = load(DEGENERATE_COST);
-    let vals = valuation::run_approaches(&case, &book, &[Approach::Cost]).expect("cost runs");
+    let vals = valuation::run_approaches(&case, &book, &[Approach::Cost], None).expect("cost runs");
     let model = compile_model(&case, &book, Approach::Cost)
         .expect("compiles")
         .expect("cost has a model");
@@ -677,8 +677,8 @@ fn degenerate_income_distributions_reproduce_the_audited_income_value_to_the_fen
         ("relief from royalty with TAB", DEGENERATE_RFR_TAB),
     ] {
         let (case, book) = load(body);
-        let vals =
-            valuation::run_approaches(&case, &book, &[Approach::Income]).expect("income runs");
+        let vals = valuation::run_approaches(&case, &book, &[Approach::Income], None)
+            .expect("income runs");
         let model = compile_model(&case, &book, Approach::Income)
             .expect("compiles")
             .expect("income has a model");

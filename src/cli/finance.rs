@@ -139,6 +139,9 @@ pub struct Loaded {
     pub lpr: (LprTable, String),
     /// Venture-return table and origin.
     pub stages: (VcStageTable, String),
+    /// Deal history for the market approach: loaded when the case has a `[market]` section
+    /// (the shipped synthetic deals unless `--deals` names a file).
+    pub deals: Option<crate::data::DealHistory>,
 }
 
 impl Loaded {
@@ -159,7 +162,17 @@ impl Loaded {
             rulebook: rb,
             lpr,
             stages,
+            deals: None,
         })
+    }
+
+    /// Loads the deal history when the case has a `[market]` section or `deals` names a file
+    /// (default: the shipped synthetic deals).
+    pub fn load_deals(&mut self, deals: Option<&PathBuf>) -> crate::Result<()> {
+        if self.case.market.is_some() || deals.is_some() {
+            self.deals = Some(super::deals::load(deals, None)?);
+        }
+        Ok(())
     }
 
     /// The stage context.
@@ -169,6 +182,7 @@ impl Loaded {
             rulebook: &self.rulebook.rulebook,
             lpr: &self.lpr.0,
             stages: &self.stages.0,
+            deals: self.deals.as_ref(),
         }
     }
 
@@ -378,12 +392,13 @@ pub fn run_guarantee(
         .as_deref()
         .map(|s| parse_money("--loss", s))
         .transpose()?;
-    let ld = Loaded::load(
+    let mut ld = Loaded::load(
         a.common.case.as_ref(),
         a.common.rulebook.as_deref(),
         models,
         models_dir,
     )?;
+    ld.load_deals(None)?;
     let ctx = ld.ctx(models);
     let ev = pipeline::evaluate(&ld.case, &ctx).map_err(|e| ld.in_case(e))?;
     let plan = pipeline::guarantee_stage(&ld.case, &ev, &ctx).map_err(|e| ld.in_case(e))?;
@@ -633,6 +648,7 @@ pub fn run_lend(a: LendArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
         }
         f.validate()?;
     }
+    ld.load_deals(None)?;
     let ctx = ld.ctx(models);
     let ev = pipeline::evaluate(&ld.case, &ctx).map_err(|e| ld.in_case(e))?;
     let plan = pipeline::guarantee_stage(&ld.case, &ev, &ctx).map_err(|e| ld.in_case(e))?;
@@ -887,12 +903,13 @@ pub fn run_invest_or_trade(
     models: &ModelBook,
     models_dir: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let ld = Loaded::load(
+    let mut ld = Loaded::load(
         a.common.case.as_ref(),
         a.common.rulebook.as_deref(),
         models,
         models_dir,
     )?;
+    ld.load_deals(None)?;
     let ctx = ld.ctx(models);
     let r = pipeline::run(&ld.case, &ctx).map_err(|e| ld.in_case(e))?;
     let text = match (a.format, trade) {

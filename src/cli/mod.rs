@@ -3,8 +3,14 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+pub mod backtest;
 pub mod bench;
+pub mod bench_market;
+pub mod comparables;
+pub mod datasets;
+pub mod deals;
 pub mod finance;
+pub mod market_stats;
 pub mod output;
 pub mod pipeline;
 pub mod sensitivity;
@@ -53,6 +59,16 @@ pub enum Command {
     Invest(finance::SimpleStageArgs),
     /// 易: reserve price, modes of transfer, payment forms and the proceeds split.
     Trade(finance::SimpleStageArgs),
+    /// Print the adjusted comparables of a case's market valuation.
+    Comparables(comparables::ComparablesArgs),
+    /// Print or export the market indices (time, region) and IP-pledge totals.
+    MarketStats(market_stats::MarketStatsArgs),
+    /// Leave-one-out back-test of the market approach over a deal history.
+    Backtest(backtest::BacktestArgs),
+    /// Generate datasets (synthetic deal history).
+    Datasets(datasets::DatasetsArgs),
+    /// Benchmark of the deal loader and the bulk market valuation (timings, not a test).
+    BenchMarket(bench_market::MarketBenchArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -103,5 +119,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             finance::run_invest_or_trade(a, false, &models, cli.models.as_deref())
         }
         Command::Trade(a) => finance::run_invest_or_trade(a, true, &models, cli.models.as_deref()),
+        Command::Comparables(a) => comparables::run(a, &models),
+        Command::MarketStats(a) => market_stats::run(a),
+        Command::Backtest(a) => backtest::run(a, &models),
+        Command::Datasets(a) => datasets::run(a, &models),
+        Command::BenchMarket(a) => bench_market::run(a, &models),
     }
 }

@@ -45,17 +45,6 @@ pub struct Origin<'a> {
     pub source: &'a str,
 }
 
-/// The deal history named on the command line and whether it was used.
-#[derive(Debug, Serialize)]
-pub struct DealsNote {
-    /// The path given.
-    pub path: String,
-    /// Whether the market approach used it.
-    pub used: bool,
-    /// Why not.
-    pub note: String,
-}
-
 /// The JSON document `techval pipeline` writes.
 #[derive(Debug, Serialize)]
 pub struct PipelineDocument<'a> {
@@ -77,8 +66,9 @@ pub struct PipelineDocument<'a> {
     pub lpr_checked_through: String,
     /// Venture-return table.
     pub vc_stage_table: Origin<'a>,
-    /// Deal history, when named.
-    pub deals: Option<DealsNote>,
+    /// Where the market approach's deal data came from (synthetic or not), when it ran.
+    #[serde(rename = "data_provenance")]
+    pub deals: Option<super::deals::DataProvenance>,
     /// Master seed of the Monte Carlo run behind the downside value (null when none ran:
     /// no other stage draws random numbers).
     pub seed: Option<u64>,
@@ -442,16 +432,9 @@ pub fn render_summary(ld: &Loaded, r: &PipelineResult, json_path: Option<&Path>)
 
 /// Runs `techval pipeline`.
 pub fn run(a: PipelineArgs, models: &ModelBook, models_dir: Option<&Path>) -> anyhow::Result<()> {
-    let ld = Loaded::load(a.case.as_ref(), a.rulebook.as_deref(), models, models_dir)?;
-    let deals = a.deals.as_ref().map(|p| DealsNote {
-        path: p.display().to_string(),
-        used: false,
-        note: "the market approach is not available in this build; the deal history was not read"
-            .into(),
-    });
-    if let Some(d) = &deals {
-        eprintln!("note: --deals {}: {}", d.path, d.note);
-    }
+    let mut ld = Loaded::load(a.case.as_ref(), a.rulebook.as_deref(), models, models_dir)?;
+    ld.load_deals(a.deals.as_ref())?;
+    let deals = ld.deals.as_ref().map(super::deals::DataProvenance::of);
     let ctx = ld.ctx(models);
     let r = pipeline::run(&ld.case, &ctx).map_err(|e| ld.in_case(e))?;
     let rb = &ld.rulebook.rulebook;

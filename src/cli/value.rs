@@ -16,7 +16,7 @@ pub enum ApproachArg {
     Income,
     /// 成本法.
     Cost,
-    /// 市场法 (needs --deals).
+    /// 市场法 (deal history from --deals, default the shipped synthetic deals).
     Market,
     /// Every approach the case has assumptions for.
     All,
@@ -48,6 +48,13 @@ pub struct ValueArgs {
     /// sample count and the chunk size, never on the number of threads.
     #[arg(long, value_name = "N")]
     pub chunk_size: Option<u64>,
+    /// Deal history (CSV or Parquet, schema in datasets/README.md) for the market approach.
+    /// Default: the shipped SYNTHETIC deals (datasets/deals_synthetic.parquet).
+    #[arg(long, value_name = "PATH")]
+    pub deals: Option<PathBuf>,
+    /// Write the rows rejected from --deals to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
 }
 
 /// The JSON document `techval value --format json` writes. Layout documented in README.
@@ -78,6 +85,9 @@ pub struct ValueDocument<'a> {
     /// its distribution and the downside pledge value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reconciled_simulation: Option<crate::valuation::reconcile::ReconciledSimulation>,
+    /// Where the market approach's deal data came from (synthetic or not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_provenance: Option<super::deals::DataProvenance>,
 }
 
 /// Loads the case named by `--case` or the bundled demo, and validates it.
@@ -105,7 +115,13 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
         ApproachArg::Market => vec![Approach::Market],
         ApproachArg::All => valuation::available(&case),
     };
-    let vals = valuation::run_approaches(&case, models, &which).map_err(|e| e.in_file(&label))?;
+    let deals = if which.contains(&Approach::Market) {
+        Some(super::deals::load(a.deals.as_ref(), a.rejects.as_deref())?)
+    } else {
+        None
+    };
+    let vals = valuation::run_approaches(&case, models, &which, deals.as_ref())
+        .map_err(|e| e.in_file(&label))?;
     let reconciliation = if vals.len() > 1 {
         Some(
             crate::valuation::reconcile::reconcile(
@@ -159,6 +175,7 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
                 simulation_notes,
                 reconciliation,
                 reconciled_simulation,
+                data_provenance: deals.as_ref().map(super::deals::DataProvenance::of),
             };
             let mut s = serde_json::to_string_pretty(&doc)?;
             s.push('\n');
@@ -177,6 +194,10 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
             }
             if let Some(r) = &reconciled_simulation {
                 t.push_str(&super::simulation::render_reconciled(r));
+            }
+            if let Some(d) = &deals {
+                t.push('\n');
+                t.push_str(&super::deals::footer(d));
             }
             t
         }

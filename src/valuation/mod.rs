@@ -80,9 +80,11 @@ pub struct Valuation {
     pub warnings: Vec<String>,
 }
 
+pub mod backtest;
 pub mod cost;
 pub mod discount;
 pub mod income;
+pub mod market;
 pub mod reconcile;
 pub mod uncertainty;
 
@@ -92,10 +94,14 @@ use crate::models::ModelBook;
 
 /// Runs the requested approaches on a validated case, in the order income, cost, market.
 /// An approach the case has no assumptions for is an error naming the missing section.
+///
+/// The market approach values against `deals` (the validated deal history, loaded outside the
+/// core); without it, `Approach::Market` is an error saying so.
 pub fn run_approaches(
     case: &Case,
     models: &ModelBook,
     which: &[Approach],
+    deals: Option<&crate::data::DealHistory>,
 ) -> Result<Vec<Valuation>> {
     let mut out = Vec::new();
     for a in which {
@@ -121,9 +127,17 @@ pub fn run_approaches(
                 out.push(cost::value(c, &case.subject, models)?);
             }
             Approach::Market => {
-                return Err(Error::Unsupported(
-                    "the market approach needs deal history (--deals)".into(),
-                ))
+                let m = case.market.as_ref().ok_or_else(|| {
+                    Error::field(
+                        "market",
+                        "",
+                        "the case has no [market] section for --approach market",
+                    )
+                })?;
+                let d = deals.ok_or_else(|| {
+                    Error::Unsupported("the market approach needs a deal history (--deals)".into())
+                })?;
+                out.push(market::value(m, &case.subject, models, d)?);
             }
         }
     }
@@ -138,6 +152,9 @@ pub fn available(case: &Case) -> Vec<Approach> {
     }
     if case.cost.is_some() {
         v.push(Approach::Cost);
+    }
+    if case.market.is_some() {
+        v.push(Approach::Market);
     }
     v
 }

@@ -1,0 +1,16 @@
+//! Deal data and market statistics: the schema of a deal history, its polars loader (lazy CSV
+//! or Parquet, validated with expressions, bad rows set aside in a rejects report), the shipped
+//! technology-market statistics with the time and region indices built from them, and the
+//! seeded generator of the shipped synthetic deal history.
+//!
+//! This module does I/O (it reads files); the computing core (`valuation::market`) receives the
+//! validated [`DealHistory`] and never touches a file.
+
+pub mod load;
+pub mod schema;
+pub mod stats;
+pub mod synth;
+
+pub use load::{load_deals, load_deals_frame, shipped_deals};
+pub use schema::{DealHistory, Reject, SellerType, TransactionType};
+pub use stats::{MarketIndices, MarketStats};
