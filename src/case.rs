@@ -83,6 +83,9 @@ pub struct Case {
     /// `techval pipeline` and the guarantee / lend / invest / trade commands.
     #[serde(default)]
     pub finance: Option<crate::finance::inputs::FinanceInputs>,
+    /// Report details (client, firm, signatures, special matters).
+    #[serde(default)]
+    pub report: Option<crate::report::info::ReportInfo>,
 }
 
 /// The bundled demo case (compiled in): an invention patent licensed to a manufacturer.
@@ -138,6 +141,9 @@ impl Case {
         }
         if let Some(f) = &self.finance {
             f.validate()?;
+        }
+        if let Some(r) = &self.report {
+            crate::report::info::validate(r, &self.subject, &crate::valuation::available(self))?;
         }
         Ok(())
     }

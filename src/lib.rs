@@ -12,12 +12,14 @@
 //! * [`models`], [`input`] — the TOML model book and file reading (I/O lives here, not in the core).
 //! * [`finance`] — 保 贷 投 易: guarantee, lend, invest, trade (no I/O); [`rulebook`] reads
 //!   their rulebooks; [`pipeline`] runs 评 → 保 → 贷 → 投 → 易.
+//! * [`chart`], [`report`] — charts (SVG + PNG, CJK font bundled) and reports (HTML, XLSX).
 //! * [`cli`] — the `techval` command line.
 
 #![warn(missing_docs)]
 
 pub mod audit;
 pub mod case;
+pub mod chart;
 pub mod cli;
 pub mod data;
 pub mod dates;
@@ -28,6 +30,7 @@ pub mod models;
 pub mod money;
 pub mod param;
 pub mod pipeline;
+pub mod report;
 pub mod rulebook;
 pub mod subject;
 pub mod valuation;

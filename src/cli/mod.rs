@@ -13,6 +13,7 @@ pub mod finance;
 pub mod market_stats;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod sensitivity;
 pub mod simulation;
 pub mod value;
@@ -69,6 +70,8 @@ pub enum Command {
     Datasets(datasets::DatasetsArgs),
     /// Benchmark of the deal loader and the bulk market valuation (timings, not a test).
     BenchMarket(bench_market::MarketBenchArgs),
+    /// Write the report set: report.html, workbook.xlsx, results.json, charts/*.svg + *.png.
+    Report(report::ReportArgs),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -124,5 +127,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backtest(a) => backtest::run(a, &models),
         Command::Datasets(a) => datasets::run(a, &models),
         Command::BenchMarket(a) => bench_market::run(a, &models),
+        Command::Report(a) => report::run(a, &models),
     }
 }

@@ -497,6 +497,7 @@ impl Model for CostPlan {
         &self.inputs
     }
 
+    #[allow(clippy::needless_range_loop)] // x, factors_f and labour are read in step
     fn eval(&self, x: &[f64]) -> f64 {
         let n = self.factors_f.len();
         let (mut c, mut v, mut all) = (0.0, 0.0, 0.0);

@@ -1,0 +1,239 @@
+//! Reports: the valuation report (资产评估报告), the credit memo, and the audit workbook.
+//!
+//! * [`valuation`] — a self-contained HTML valuation report in the structure of a Chinese
+//!   asset-appraisal report, Chinese or English, charts inline as SVG, an A4 print stylesheet;
+//! * [`credit`] — a credit memo for the guarantee and the loan, from plain input structs;
+//! * [`xlsx`] — a workbook with the inputs and the income / cost tables as live formulas;
+//! * [`capital`] — amounts in Chinese capital numerals (大写).
+//!
+//! Reports compute nothing: every number is taken from a [`Valuation`] (its value, period table
+//! and audit trail) or from the stage result the report is given, and only formatted
+//! (thousands separators, rounding for display). The audit trail is printed in an appendix.
+
+pub mod capital;
+pub mod credit;
+pub mod html;
+pub mod info;
+pub mod valuation;
+pub mod xlsx;
+
+use crate::chart::{self, Chart, RenderedChart};
+use crate::error::{Error, Result};
+use crate::money::Money;
+use crate::valuation::{Approach, Valuation};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    /// 中文.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Picks the text of this language.
+    pub fn t<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+    /// The HTML `lang` attribute.
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+    /// Approach name in this language.
+    pub fn approach(self, a: Approach) -> &'static str {
+        match (self, a) {
+            (Lang::Zh, a) => a.name_zh(),
+            (Lang::En, Approach::Income) => "Income approach",
+            (Lang::En, Approach::Cost) => "Cost approach",
+            (Lang::En, Approach::Market) => "Market approach",
+        }
+    }
+    /// Name of a method id (`profit_split`, `multiplier`, …) in this language.
+    pub fn method(self, id: &str) -> String {
+        let (zh, en) = match id {
+            "profit_split" => ("利润分成法", "profit split"),
+            "revenue_split" => ("销售收入分成法", "revenue split"),
+            "relief_from_royalty" => ("许可费节省法", "relief from royalty"),
+            "mpeem" => ("多期超额收益法", "multi-period excess earnings"),
+            "with_without" => ("有无对比法", "with and without"),
+            "historical_indexed" => ("历史成本指数调整法", "historical cost, indexed"),
+            "multiplier" => ("倍加系数法", "multiplier (倍加系数法)"),
+            "comparables" | "market_comparables" => ("交易案例比较法", "comparable transactions"),
+            other => (other, other),
+        };
+        self.t(zh, en).to_string()
+    }
+}
+
+/// Where a report's inputs came from; shown in the footer of every report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Provenance {
+    /// techval version.
+    pub techval_version: String,
+    /// The case file (or the bundled demo's path).
+    pub case_file: String,
+    /// Where the model book came from.
+    pub models: String,
+    /// Monte Carlo seed, when a simulation contributed.
+    pub seed: Option<u64>,
+    /// Monte Carlo draws, when a simulation contributed.
+    pub draws: Option<u64>,
+    /// Data files used (deal history, market statistics …), as `label: detail`.
+    pub data: Vec<String>,
+}
+
+impl Provenance {
+    /// The footer line in the language.
+    pub fn line(&self, lang: Lang) -> String {
+        let mut parts = vec![
+            format!("techval {}", self.techval_version),
+            format!("{} {}", lang.t("案例文件", "case file"), self.case_file),
+            format!("{} {}", lang.t("模型", "models"), self.models),
+        ];
+        if let Some(s) = self.seed {
+            parts.push(format!("{} {s}", lang.t("随机种子", "seed")));
+        }
+        if let Some(d) = self.draws {
+            parts.push(format!("{} {d}", lang.t("模拟次数", "draws")));
+        }
+        for d in &self.data {
+            parts.push(format!("{} {d}", lang.t("数据", "data")));
+        }
+        parts.join(" · ")
+    }
+}
+
+/// How the concluded value was obtained.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "basis")]
+pub enum ConclusionBasis {
+    /// The value of one approach, chosen (the usual practice in Chinese appraisal reports).
+    Selected {
+        /// The approach chosen.
+        approach: Approach,
+        /// The method within it.
+        method: String,
+    },
+    /// A reconciliation of several approaches (weights), as the reconciliation stage reports it.
+    Reconciled {
+        /// Its description in the report language.
+        description: String,
+    },
+}
+
+/// The concluded value of a valuation report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conclusion {
+    /// The value, rounded to the fen (as the stage that produced it rounded it).
+    pub value: Money,
+    /// How it was obtained.
+    pub basis: ConclusionBasis,
+    /// Why, in the report language (from `[report].conclusion_reason` or a default).
+    pub reason: Option<String>,
+}
+
+impl Conclusion {
+    /// Selects the valuation of `preferred` or, without a preference, the first performed of
+    /// income, market, cost. The value is the valuation's own (no arithmetic).
+    pub fn select(vals: &[Valuation], preferred: Option<Approach>) -> Result<Conclusion> {
+        let order = match preferred {
+            Some(a) => vec![a],
+            None => vec![Approach::Income, Approach::Market, Approach::Cost],
+        };
+        for a in order {
+            if let Some(v) = vals.iter().find(|v| v.approach == a) {
+                return Ok(Conclusion {
+                    value: v.value,
+                    basis: ConclusionBasis::Selected {
+                        approach: a,
+                        method: v.method.clone(),
+                    },
+                    reason: None,
+                });
+            }
+        }
+        Err(Error::Unsupported(match preferred {
+            Some(a) => format!(
+                "the report should conclude from the {} approach, but it was not performed",
+                a.as_str()
+            ),
+            None => "no approach was performed: nothing to conclude".into(),
+        }))
+    }
+}
+
+/// A complete report set in memory.
+#[derive(Debug, Clone)]
+pub struct ReportSet {
+    /// `report.html`.
+    pub html: String,
+    /// `workbook.xlsx`.
+    pub xlsx: Vec<u8>,
+    /// `results.json`: the valuations with every audit step (the numbers the report shows).
+    pub results_json: String,
+    /// `charts/<name>.svg` and `.png`.
+    pub charts: Vec<RenderedChart>,
+    /// Things the user should know (e.g. a character the font lacks).
+    pub warnings: Vec<String>,
+}
+
+impl ReportSet {
+    /// Writes the set into `dir` (created when missing), every file atomically. Returns the
+    /// paths written.
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+        let mut written = Vec::new();
+        let mut put = |rel: &str, bytes: &[u8]| -> Result<()> {
+            let p = dir.join(rel);
+            crate::input::write_atomic(&p, bytes)?;
+            written.push(p);
+            Ok(())
+        };
+        put("report.html", self.html.as_bytes())?;
+        put("workbook.xlsx", &self.xlsx)?;
+        put("results.json", self.results_json.as_bytes())?;
+        for c in &self.charts {
+            put(
+                &format!("charts/{}.svg", c.name),
+                c.svg_standalone.as_bytes(),
+            )?;
+            put(&format!("charts/{}.png", c.name), &c.png)?;
+        }
+        Ok(written)
+    }
+}
+
+/// Renders charts (SVG master, PNG beside it) for a report.
+pub fn render_charts(charts: &[Chart], png_scale: f64) -> Result<Vec<RenderedChart>> {
+    charts
+        .iter()
+        .map(|c| chart::render_all(c, png_scale))
+        .collect()
+}
+
+/// Characters of `text` the bundled font lacks, as a warning naming `what`.
+pub fn glyph_warning(what: &str, text: &str, lang: Lang) -> Result<Option<String>> {
+    let missing = chart::font::missing_glyphs(text)?;
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let list: String = missing
+        .iter()
+        .map(|c| format!("{c} (U+{:04X})", *c as u32))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(Some(match lang {
+        Lang::Zh => format!("{what}中的字符 {list} 不在内置字体（GB2312 范围）中：PNG 图表中显示为空白，HTML 中由系统字体显示。"),
+        Lang::En => format!("{what}: the characters {list} are not in the bundled font (GB2312 range): PNG charts show them blank; HTML falls back to system fonts."),
+    }))
+}
