@@ -512,11 +512,20 @@ fn cli_pipeline_on_a_cost_only_case_writes_every_stage() {
             .map(|l| l["principal"].as_str().unwrap().parse::<Decimal>().unwrap())
             .sum();
         assert_eq!(sum, loan, "{rb}");
-        // No temporary file is left behind.
-        let left: Vec<_> = std::fs::read_dir(dir.join("cost-only-c39"))
+        // The report set is written beside the JSON, and no temporary file is left behind.
+        let left: Vec<String> = std::fs::read_dir(dir.join("cost-only-c39"))
             .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(left.len(), 1);
+        for f in [
+            "pipeline.json",
+            "report.html",
+            "credit_memo.html",
+            "workbook.xlsx",
+        ] {
+            assert!(left.iter().any(|x| x == f), "{rb}: {f} missing in {left:?}");
+        }
+        assert!(!left.iter().any(|x| x.ends_with(".tmp")), "{left:?}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,33 +1,54 @@
 //! Charts and reports (issue 6): glyph coverage of every label, every chart in the HTML, the
-//! workbook's formulas against the JSON results, 大写 amounts, and the `techval report` command.
+//! workbook's formulas against the JSON results, 大写 amounts, and the `techval report` and
+//! `techval pipeline` commands writing the report set.
 
 use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
 use rand::SeedableRng;
 use rand_distr::{Distribution, LogNormal};
-use rust_decimal::{Decimal, MathematicalOps};
 use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use techval::chart::{self, font, Chart};
-use techval::report::credit::{self, CreditMemo};
-use techval::report::{self, capital, valuation as vr, Conclusion, Lang, Provenance};
-use techval::{Case, ModelBook, Money, Rate};
+use techval::cli::finance::Loaded;
+use techval::cli::report::{build_set, LangArg, ReportOptions, StageResults};
+use techval::report::{self, capital, Lang, ReportSet};
+use techval::{ModelBook, Money};
 
+/// The shipped technology-market statistics (in the repository).
 const MARKET_CSV: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/tech_market_by_province.csv"
+    "/datasets/tech_market_by_province.csv"
 );
 
 fn market_rows() -> Vec<chart::TechMarketRow> {
-    chart::read_tech_market_csv(Path::new(MARKET_CSV)).unwrap_or_else(|e| {
-        panic!("the technology-market CSV of shared/data is needed beside the repo: {e}")
-    })
+    chart::read_tech_market_csv(Path::new(MARKET_CSV)).unwrap()
 }
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// Equal-width bins from min to max, as the Monte Carlo stage makes them.
+fn bin(sorted: &[f64], n: usize) -> Vec<techval::valuation::uncertainty::HistogramBin> {
+    let (lo, hi) = (sorted[0], sorted[sorted.len() - 1]);
+    let w = (hi - lo) / n as f64;
+    (0..n)
+        .map(|b| {
+            let a = lo + w * b as f64;
+            let z = if b + 1 == n { hi } else { a + w };
+            let count = sorted
+                .iter()
+                .filter(|v| **v >= a && (**v < z || (b + 1 == n && **v <= z)))
+                .count() as u64;
+            techval::valuation::uncertainty::HistogramBin {
+                lo: a,
+                hi: z,
+                count,
+            }
+        })
+        .collect()
 }
 
 /// A fixture with every kind of chart, labelled in `lang` (numbers made up for the pictures).
@@ -45,8 +66,7 @@ fn all_charts(lang: Lang) -> Vec<Chart> {
         ),
         x_label: t("评估价值（万元）", "Value (10k CNY)"),
         y_label: t("频率（%）", "Frequency (%)"),
-        samples: samples.clone(),
-        bins: 40,
+        bins: bin(&samples, 40),
         p5: pct(0.05),
         p50: pct(0.5),
         p95: pct(0.95),
@@ -246,116 +266,52 @@ fn all_charts(lang: Lang) -> Vec<Chart> {
     vec![hist, tornado, football, comparables, loan, loss, market]
 }
 
-fn demo() -> (Case, ModelBook) {
-    let models = ModelBook::builtin().unwrap();
-    let case = Case::demo().unwrap();
-    case.validate(&models).unwrap();
-    (case, models)
+/// The report set of a shipped case (`None`: the bundled demo) after the whole pipeline, as
+/// `techval pipeline` writes it.
+fn case_set(case: Option<&str>, lang: Lang) -> ReportSet {
+    case_set_on(case, None, lang)
 }
 
-fn valuation_html(lang: Lang, charts: &[Chart]) -> String {
-    let (case, models) = demo();
-    let (vals, skipped) = techval::cli::report::run_available(&case, &models, "demo").unwrap();
-    let conclusion = Conclusion::select(&vals, None).unwrap();
-    let rendered = report::render_charts(charts, 1.0).unwrap();
-    let prov = Provenance {
-        techval_version: "test".into(),
-        case_file: "demo".into(),
-        models: "builtin".into(),
-        seed: Some(42),
-        draws: Some(4000),
-        data: vec![],
+/// [`case_set`] on a rulebook.
+fn case_set_on(case: Option<&str>, rulebook: Option<&str>, lang: Lang) -> ReportSet {
+    let models = ModelBook::builtin().unwrap();
+    let path = case.map(|c| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(c));
+    let mut ld = Loaded::load(path.as_ref(), rulebook, &models, None).unwrap();
+    ld.load_deals(None).unwrap();
+    let ctx = ld.ctx(&models);
+    let r = techval::pipeline::run(&ld.case, &ctx).unwrap();
+    let opts = ReportOptions {
+        lang: match lang {
+            Lang::Zh => LangArg::Zh,
+            Lang::En => LangArg::En,
+        },
+        market_stats: None,
+        conclude: None,
+        swing: 0.1,
+        png_scale: 1.0,
     };
-    vr::render(&vr::ValuationReportInput {
-        lang,
-        case: &case,
-        valuations: &vals,
-        not_performed: &skipped,
-        conclusion: &conclusion,
-        charts: &rendered,
-        provenance: &prov,
-        warnings: &[],
-    })
+    build_set(
+        &ld,
+        &models,
+        StageResults {
+            valuations: &r.valuations,
+            reconciliation: r.reconciliation.as_ref(),
+            simulation: r.simulation.as_ref(),
+            finance: Some((&r.guarantee, &r.loan)),
+        },
+        &opts,
+    )
     .unwrap()
 }
 
-fn memo() -> CreditMemo {
-    let m = |x: f64| Money::from_f64_boundary(x).unwrap();
-    let rate = |s: &str| Rate::parse(s).unwrap();
-    let (p, r, n) = (1_000_000.0f64, 0.0435 / 12.0, 12u32);
-    let pay = p * r / (1.0 - (1.0 + r).powi(-(n as i32)));
-    let mut bal = p;
-    let schedule = (1..=n)
-        .map(|k| {
-            let i = bal * r;
-            let pr = pay - i;
-            bal -= pr;
-            credit::ScheduleLine {
-                period: k,
-                date: Some(d(2025 + ((6 + k) / 12) as i32, (6 + k) % 12 + 1, 20)),
-                payment: m(pay),
-                principal: m(pr),
-                interest: m(i),
-                balance: m(bal.max(0.0)),
-            }
-        })
-        .collect();
-    CreditMemo {
-        borrower: "深圳某微电子有限公司".into(),
-        lender: "某银行深圳分行".into(),
-        guarantors: vec!["深圳市某融资担保有限公司".into()],
-        subject_name: "一种低功耗毫米波雷达信号处理方法".into(),
-        appraised_value: m(2_483_646.93),
-        valuation_date: d(2025, 6, 30),
-        valuation_report: Some("某评报字〔2025〕第 0123 号".into()),
-        pledge_rate: rate("40%"),
-        pledge_value: m(993_458.77),
-        limits: vec![
-            credit::SizeLimit {
-                name: "质押价值 × 质押率".into(),
-                amount: m(993_458.77),
-                binding: true,
-            },
-            credit::SizeLimit {
-                name: "DSCR ≥ 1.25 上限".into(),
-                amount: m(1_200_000.0),
-                binding: false,
-            },
-        ],
-        loan: credit::LoanTerms {
-            principal: m(1_000_000.0),
-            annual_rate: rate("4.35%"),
-            rate_basis: Some("1年期LPR 3.00% + 135bp".into()),
-            term_months: 12,
-            repayment: "等额本息".into(),
-            start_date: Some(d(2025, 7, 20)),
-        },
-        schedule,
-        totals: None,
-        risk: Some(credit::CreditRisk {
-            pd: rate("2%"),
-            lgd: rate("45%"),
-            ead: m(1_000_000.0),
-            expected_loss: m(9_000.0),
-            rating: Some("BBB".into()),
-        }),
-        loss_sharing: Some(credit::LossSharingTable {
-            parties: vec![
-                "银行".into(),
-                "担保公司".into(),
-                "再担保".into(),
-                "风险补偿资金池".into(),
-            ],
-            shares: vec![rate("20%"), rate("40%"), rate("20%"), rate("20%")],
-            scenarios: vec![(
-                "损失 100 万元".into(),
-                vec![m(200_000.0), m(400_000.0), m(200_000.0), m(200_000.0)],
-            )],
-            rule: Some("银行:担保:再担保:资金池 = 2:4:2:2".into()),
-        }),
-        conditions: vec!["放款前办妥专利权质押登记。".into()],
-        notes: vec!["评估值 ≥ 质押价值 ÷ 40%。".into()],
-    }
+const MARKET_CASE: &str = "datasets/cases/invention_patent_market.toml";
+
+fn no_missing_glyphs(what: &str, text: &str) {
+    assert_eq!(
+        font::missing_glyphs(text).unwrap(),
+        Vec::<char>::new(),
+        "{what}"
+    );
 }
 
 #[test]
@@ -371,8 +327,8 @@ fn capital_numerals() {
 #[test]
 fn every_chart_and_report_label_has_a_glyph() {
     for lang in [Lang::Zh, Lang::En] {
-        let charts = all_charts(lang);
-        for c in &charts {
+        // Every kind of chart, from a fixture.
+        for c in &all_charts(lang) {
             let svg = chart::render_svg(c, chart::ChartSize::default()).unwrap();
             let text = chart::svg_text(&svg);
             assert!(
@@ -380,64 +336,129 @@ fn every_chart_and_report_label_has_a_glyph() {
                 "{}: too little text",
                 c.name()
             );
-            assert_eq!(
-                font::missing_glyphs(&text).unwrap(),
-                Vec::<char>::new(),
-                "chart {} ({lang:?})",
-                c.name()
+            no_missing_glyphs(&format!("fixture chart {} ({lang:?})", c.name()), &text);
+        }
+        // Every chart and report of the real report sets.
+        for case in [None, Some(MARKET_CASE)] {
+            let set = case_set(case, lang);
+            for c in &set.charts {
+                no_missing_glyphs(
+                    &format!("{case:?} chart {} ({lang:?})", c.name),
+                    &chart::svg_text(&c.svg),
+                );
+            }
+            no_missing_glyphs(
+                &format!("{case:?} valuation report ({lang:?})"),
+                &report::html::visible_text(&set.html),
+            );
+            let memo = set.credit_html.as_deref().expect("a credit memo");
+            no_missing_glyphs(
+                &format!("{case:?} credit memo ({lang:?})"),
+                &report::html::visible_text(memo),
             );
         }
-        let html = valuation_html(lang, &charts);
-        let text = report::html::visible_text(&html);
-        assert_eq!(
-            font::missing_glyphs(&text).unwrap(),
-            Vec::<char>::new(),
-            "valuation report ({lang:?})"
-        );
-        let m = memo();
-        let mc = report::render_charts(&credit::memo_charts(&m, lang), 1.0).unwrap();
-        let html = credit::render(&m, lang, &mc, &Provenance::default()).unwrap();
-        let text = report::html::visible_text(&html);
-        assert_eq!(
-            font::missing_glyphs(&text).unwrap(),
-            Vec::<char>::new(),
-            "credit memo ({lang:?})"
-        );
     }
     // The check does catch a missing glyph.
     assert_eq!(font::missing_glyphs("评估𠮷").unwrap(), vec!['𠮷']);
 }
 
+fn figure_ids(html: &str) -> Vec<String> {
+    html.match_indices("id=\"chart-")
+        .map(|(i, _)| {
+            let rest = &html[i + 10..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
 #[test]
-fn html_contains_every_chart_and_renders_pngs() {
-    let charts = all_charts(Lang::Zh);
-    let html = valuation_html(Lang::Zh, &charts);
-    for c in &charts {
-        let id = format!("id=\"chart-{}\"", c.name());
-        assert_eq!(html.matches(&id).count(), 1, "{id}");
-        assert!(
-            html.contains(&format!("<figcaption>{}</figcaption>", c.title())),
-            "{}",
-            c.name()
-        );
-    }
-    assert!(html.contains("@font-face{font-family:\"TechvalSans\""));
-    assert!(
-        html.contains("贰佰肆拾") || html.contains("大写"),
-        "conclusion in capital numerals"
+fn reports_show_every_chart_of_their_stages() {
+    let gallery = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-gallery");
+    // The demo: income + cost reconciled, Monte Carlo of the reconciled value, the loan.
+    // On the plain bank policy (no guarantee) there is no loss sharing to chart.
+    let plain = case_set(None, Lang::Zh);
+    let names: Vec<&str> = plain.charts.iter().map(|c| c.name).collect();
+    assert_eq!(
+        names,
+        [
+            "football_field",
+            "mc_histogram",
+            "tornado",
+            "loan_schedule",
+            "market_stats"
+        ]
     );
-    assert!(!html.contains("<script"), "self-contained, no scripts");
+    // Under the Jinan 2:2:4:2 programme the memo charts and tabulates the loss sharing.
+    let set = case_set_on(None, Some("jinan_2242"), Lang::Zh);
+    let names: Vec<&str> = set.charts.iter().map(|c| c.name).collect();
+    assert_eq!(
+        names,
+        [
+            "football_field",
+            "mc_histogram",
+            "tornado",
+            "loan_schedule",
+            "loss_sharing",
+            "market_stats"
+        ]
+    );
+    assert_eq!(
+        figure_ids(&set.html),
+        ["football_field", "mc_histogram", "tornado", "market_stats"]
+    );
+    let memo = set.credit_html.as_deref().unwrap();
+    assert_eq!(figure_ids(memo), ["loan_schedule", "loss_sharing"]);
     assert!(
-        !html.contains("http://")
-            || html.matches("http://").count()
-                == html.matches("http://www.w3.org/2000/svg").count(),
+        memo.contains("分担比例") && memo.contains("本金全损"),
+        "loss-sharing table"
+    );
+    for c in &set.charts {
+        assert!(
+            set.html
+                .contains(&format!("<figcaption>{}</figcaption>", c.title))
+                || memo.contains(&format!("<figcaption>{}</figcaption>", c.title)),
+            "{}",
+            c.name
+        );
+        assert_eq!(&c.png[1..4], b"PNG");
+        assert!(c.svg_standalone.contains("@font-face"), "{}", c.name);
+    }
+    // The numbers shown are the stages' numbers.
+    let json: serde_json::Value = serde_json::from_str(&set.results_json).unwrap();
+    let concluded = json["reconciliation"]["concluded_value"].as_str().unwrap();
+    let shown = techval::money::group_thousands(concluded.parse().unwrap(), 2);
+    assert!(set.html.contains(&format!("人民币 {shown} 元")), "{shown}");
+    let cap = capital::capital_yuan(Money::parse(concluded).unwrap()).unwrap();
+    assert!(set.html.contains(&cap), "{cap}");
+    let loan = json["loan"]["amount"].as_str().unwrap();
+    let loan_shown = techval::money::group_thousands(loan.parse().unwrap(), 2);
+    assert!(memo.contains(&format!("{loan_shown} 元")), "{loan_shown}");
+    let el = json["loan"]["risk"]["expected_loss"].as_str().unwrap();
+    assert!(memo.contains(&techval::money::group_thousands(el.parse().unwrap(), 2)));
+    let seed = json["seed"].as_u64().unwrap();
+    assert!(set.html.contains(&format!("随机种子 {seed}")));
+    assert!(!set.html.contains("<script"), "self-contained, no scripts");
+    assert!(
+        set.html.matches("http://").count()
+            == set.html.matches("http://www.w3.org/2000/svg").count(),
         "no external resources"
     );
-    // A gallery for looking at: target/tmp/report-gallery/{*.png,*.svg,report.html}.
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-gallery");
-    for c in &charts {
+    set.write(&gallery.join("demo")).unwrap();
+
+    // The market case: comparables in the market-approach section, synthetic data labelled.
+    let set = case_set(Some(MARKET_CASE), Lang::En);
+    assert!(figure_ids(&set.html).contains(&"comparables".to_string()));
+    assert!(
+        set.html.contains("SYNTHETIC deals"),
+        "synthetic data labelled in the footer"
+    );
+    let json: serde_json::Value = serde_json::from_str(&set.results_json).unwrap();
+    assert_eq!(json["data_provenance"]["synthetic"], true);
+    set.write(&gallery.join("market")).unwrap();
+
+    // Fixture charts at 1.5×: PNG size follows the preferred size.
+    for c in &all_charts(Lang::Zh) {
         let r = chart::render_all(c, 1.5).unwrap();
-        assert_eq!(&r.png[1..4], b"PNG");
         let dec = png::Decoder::new(std::io::Cursor::new(&r.png))
             .read_info()
             .unwrap();
@@ -448,23 +469,7 @@ fn html_contains_every_chart_and_renders_pngs() {
             "{}",
             c.name()
         );
-        assert!(r.svg_standalone.contains("@font-face"), "{}", c.name());
-        techval::input::write_atomic(&dir.join(format!("{}.png", c.name())), &r.png).unwrap();
-        techval::input::write_atomic(
-            &dir.join(format!("{}.svg", c.name())),
-            r.svg_standalone.as_bytes(),
-        )
-        .unwrap();
     }
-    techval::input::write_atomic(&dir.join("report.html"), html.as_bytes()).unwrap();
-    let m = memo();
-    let mc = report::render_charts(&credit::memo_charts(&m, Lang::Zh), 1.0).unwrap();
-    let memo_html = credit::render(&m, Lang::Zh, &mc, &Provenance::default()).unwrap();
-    assert!(
-        memo_html.contains("id=\"chart-loan_schedule\"")
-            && memo_html.contains("id=\"chart-loss_sharing\"")
-    );
-    techval::input::write_atomic(&dir.join("credit_memo.html"), memo_html.as_bytes()).unwrap();
     // One bar / one scenario still draws (a one-row category axis).
     let one = Chart::LossSharing(chart::LossSharing {
         title: "x".into(),
@@ -573,6 +578,20 @@ impl Eval<'_> {
                             }
                             s
                         }
+                        "MEDIAN" => {
+                            let mut v = vec![self.expr()];
+                            while self.peek() == Some(',') {
+                                self.i += 1;
+                                v.push(self.expr());
+                            }
+                            v.sort_by(f64::total_cmp);
+                            let n = v.len();
+                            if n % 2 == 1 {
+                                v[n / 2]
+                            } else {
+                                (v[n / 2 - 1] + v[n / 2]) / 2.0
+                            }
+                        }
                         "ROUND" => {
                             let x = self.expr();
                             assert_eq!(self.peek(), Some(','));
@@ -657,101 +676,117 @@ fn check_sheet(wb: &mut Xlsx<Cursor<Vec<u8>>>, sheet: &str) -> (HashMap<(u32, u3
     (cached, n)
 }
 
-#[test]
-fn workbook_formulas_agree_with_the_json_results() {
-    let (case, models) = demo();
-    let set =
-        techval::cli::report::build(&case, "demo", &models, Lang::Zh, None, None, 1.0).unwrap();
-    let json: serde_json::Value = serde_json::from_str(&set.results_json).unwrap();
-    let cost_value: f64 = json["valuations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["approach"] == "cost")
-        .and_then(|v| v["value"].as_str())
-        .unwrap()
-        .parse()
-        .unwrap();
-    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(set.xlsx.clone())).unwrap();
-    let names = wb.sheet_names();
-    assert!(
-        names.contains(&"成本法 Cost".to_string()) && names.contains(&"审计轨迹 Audit".to_string()),
-        "{names:?}"
-    );
-    let (cached, n) = check_sheet(&mut wb, "成本法 Cost");
-    assert!(n >= 8, "only {n} formulas in the cost sheet");
-    // The last formula cell of column D is the value, =ROUND(V,2): it matches the JSON.
-    let formulas = wb.worksheet_formula("成本法 Cost").unwrap();
+/// The cached value of the last formula of a sheet that starts with `prefix` (e.g. `ROUND`).
+fn last_formula(wb: &mut Xlsx<Cursor<Vec<u8>>>, sheet: &str, prefix: &str) -> (u32, u32) {
+    let formulas = wb.worksheet_formula(sheet).unwrap();
     let start = formulas.start().unwrap();
-    let (vr, vc) = formulas
+    formulas
         .used_cells()
-        .filter(|(_, _, f)| f.starts_with("ROUND") || f.starts_with("=ROUND"))
+        .filter(|(_, _, f)| f.trim_start_matches('=').starts_with(prefix))
         .map(|(r, c, _)| (r as u32 + start.0, c as u32 + start.1))
         .next_back()
-        .expect("a ROUND formula for the value");
-    assert!(
-        (cached[&(vr, vc)] - cost_value).abs() < 0.01,
-        "workbook {} vs JSON {cost_value}",
-        cached[&(vr, vc)]
-    );
+        .unwrap_or_else(|| panic!("{sheet}: no {prefix} formula"))
+}
 
-    // An income valuation with a period table (made-up numbers in the layout the income method
-    // produces): attributable = base × rate, PV = attributable × DF, value = ROUND(Σ PV, 2).
-    let mut rows = Vec::new();
-    let mut sum = Decimal::ZERO;
-    for t in 1..=5u32 {
-        let base = Decimal::from(10_000_000 + 1_000_000 * t);
-        let rate = Decimal::new(3, 2);
-        let df = Decimal::ONE / (Decimal::new(115, 2).powu(u64::from(t)));
-        let attr = base * rate;
-        let pv = attr * df;
-        sum += pv;
-        rows.push(techval::valuation::PeriodRow {
-            period: t,
-            fraction: "1".into(),
-            t: t.to_string(),
-            base: Money::new(base),
-            rate: rate.to_string(),
-            attributable: Money::new(attr),
-            discount_factor: df.to_string(),
-            pv: Money::new(pv),
-        });
-    }
-    let income = techval::Valuation {
-        approach: techval::Approach::Income,
-        method: "revenue_split".into(),
-        value: Money::new(sum).round_fen(),
-        periods: rows,
-        audit: Default::default(),
-        warnings: vec![],
+fn json_money(v: &serde_json::Value) -> f64 {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn workbook_formulas_agree_with_the_json_results() {
+    let set = case_set(None, Lang::Zh);
+    let json: serde_json::Value = serde_json::from_str(&set.results_json).unwrap();
+    let value_of = |a: &str| {
+        json_money(
+            &json["valuations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["approach"] == a)
+                .unwrap()["value"],
+        )
     };
-    let concl = Conclusion::select(std::slice::from_ref(&income), None).unwrap();
-    let bytes = report::xlsx::workbook(
-        &case,
-        std::slice::from_ref(&income),
-        &concl,
-        &Provenance::default(),
-        Lang::En,
-    )
-    .unwrap();
-    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(set.xlsx.clone())).unwrap();
+    let names = wb.sheet_names();
+    for s in [
+        "收益法 Income",
+        "成本法 Cost",
+        "综合 Reconciliation",
+        "蒙特卡洛 Monte Carlo",
+        "还款计划 Schedule",
+        "审计轨迹 Audit",
+    ] {
+        assert!(names.contains(&s.to_string()), "{s} missing: {names:?}");
+    }
+    // Each sheet's formulas re-evaluate to their cached values, and the values they conclude
+    // are the JSON's, within 0.01 元.
+    let close = |a: f64, b: f64, what: &str| {
+        assert!((a - b).abs() < 0.01, "{what}: workbook {a} vs JSON {b}")
+    };
+    let (cached, n) = check_sheet(&mut wb, "成本法 Cost");
+    assert!(n >= 8, "only {n} formulas in the cost sheet");
+    close(
+        cached[&last_formula(&mut wb, "成本法 Cost", "ROUND")],
+        value_of("cost"),
+        "cost value",
+    );
     let (cached, n) = check_sheet(&mut wb, "收益法 Income");
+    let periods = json["valuations"][0]["periods"].as_array().unwrap().len();
     assert_eq!(
         n,
-        5 * 2 + 2,
+        periods * 2 + 2,
         "attributable and PV per period, Σ and the value"
     );
-    let value = cached.values().copied().fold(f64::NAN, |a, b| {
-        if (b - income.value.to_f64()).abs() < 0.01 {
-            b
-        } else {
-            a
-        }
-    });
+    close(
+        cached[&last_formula(&mut wb, "收益法 Income", "ROUND")],
+        value_of("income"),
+        "income value",
+    );
+    let (cached, n) = check_sheet(&mut wb, "综合 Reconciliation");
+    assert_eq!(n, 2 + 2, "weighted per approach, Σ and the concluded value");
+    close(
+        cached[&last_formula(&mut wb, "综合 Reconciliation", "ROUND")],
+        json_money(&json["reconciliation"]["concluded_value"]),
+        "concluded value",
+    );
+    let (cached, n) = check_sheet(&mut wb, "还款计划 Schedule");
+    let lines = json["loan"]["schedule"]["lines"].as_array().unwrap();
     assert!(
-        value.is_finite(),
-        "the income value {} is in the sheet",
-        income.value
+        n >= lines.len() * 3,
+        "{n} formulas for {} periods",
+        lines.len()
+    );
+    let (r, c) = last_formula(&mut wb, "还款计划 Schedule", "SUM");
+    close(
+        cached[&(r, c)],
+        json_money(&json["loan"]["amount"]),
+        "Σ principal = the loan",
+    );
+    close(
+        cached[&(r, c - 1)],
+        json_money(&json["loan"]["schedule"]["total_interest"]),
+        "Σ interest",
+    );
+    let (_, n) = check_sheet(&mut wb, "蒙特卡洛 Monte Carlo");
+    assert_eq!(
+        n,
+        json["simulation"]["stats"]["histogram"]
+            .as_array()
+            .unwrap()
+            .len()
+    );
+
+    // The market case: adjusted = price × factors, the value = ROUND(MEDIAN(kept), 2).
+    let set = case_set(Some(MARKET_CASE), Lang::En);
+    let json: serde_json::Value = serde_json::from_str(&set.results_json).unwrap();
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(set.xlsx.clone())).unwrap();
+    let (cached, n) = check_sheet(&mut wb, "市场法 Market");
+    let comps = json["market"]["comparables"].as_array().unwrap().len();
+    assert!(n >= comps + 2, "{n} formulas for {comps} comparables");
+    close(
+        cached[&last_formula(&mut wb, "市场法 Market", "ROUND")],
+        json_money(&json["valuations"][0]["value"]),
+        "market value",
     );
 }
 
@@ -767,12 +802,13 @@ fn report_command_writes_the_set_and_fails_cleanly() {
     let o = techval_bin()
         .args(["report", "--out"])
         .arg(&out)
-        .args(["--lang", "en", "--market-stats", MARKET_CSV])
+        .args(["--lang", "en"])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     for f in [
         "report.html",
+        "credit_memo.html",
         "workbook.xlsx",
         "results.json",
         "charts/football_field.svg",
@@ -792,6 +828,44 @@ fn report_command_writes_the_set_and_fails_cleanly() {
         .filter(|p| p.to_string_lossy().ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // `techval pipeline` writes the same set beside pipeline.json; --no-report only the JSON.
+    let p = tmp.join("pipe");
+    let o = techval_bin()
+        .args(["pipeline", "--out"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let dir = p.join("demo-invention-c39");
+    for f in [
+        "pipeline.json",
+        "report.html",
+        "credit_memo.html",
+        "workbook.xlsx",
+        "charts/mc_histogram.png",
+        "charts/loan_schedule.svg",
+    ] {
+        assert!(dir.join(f).is_file(), "pipeline: {f} missing");
+    }
+    let pj: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("pipeline.json")).unwrap()).unwrap();
+    let rj: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    assert_eq!(
+        pj["stages"]["loan"], rj["loan"],
+        "the memo shows the pipeline's loan"
+    );
+    assert_eq!(pj["seed"], rj["seed"]);
+    let p2 = tmp.join("pipe-only");
+    let o = techval_bin()
+        .args(["pipeline", "--no-report", "--format", "json", "--out"])
+        .arg(&p2)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let files = walk(&p2);
+    assert_eq!(files.len(), 1, "{files:?}");
 
     // A bad case file: exit 2, one line naming the file and field, nothing written.
     let bad = tmp.join("bad.toml");

@@ -154,36 +154,43 @@ pub(crate) fn histogram<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     c: &Ctx,
 ) -> R {
-    let xs: Vec<f64> = h
-        .samples
+    let bins: Vec<(f64, f64, u64)> = h
+        .bins
         .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .map(wan)
+        .filter(|b| b.lo.is_finite() && b.hi.is_finite() && b.hi >= b.lo)
+        .map(|b| (wan(b.lo), wan(b.hi), b.count))
         .collect();
+    let n: u64 = bins.iter().map(|b| b.2).sum();
+    if bins.is_empty() || n == 0 {
+        return Err("no histogram bins with paths to draw".into());
+    }
     let marks: Vec<f64> = [h.p5, h.p50, h.p95]
         .into_iter()
         .chain(h.pledge.as_ref().map(|m| m.value))
         .filter(|v| v.is_finite())
         .map(wan)
         .collect();
-    let (dlo, dhi) = span(xs.iter().copied(), 0.0).ok_or("no finite samples to draw")?;
-    let nb = h.bins.clamp(5, 200);
-    let bw = if dhi > dlo {
-        (dhi - dlo) / nb as f64
-    } else {
-        dlo.abs().max(1.0) * 0.01
-    };
-    let mut counts = vec![0usize; nb];
-    for x in &xs {
-        let i = (((x - dlo) / bw).floor() as usize).min(nb - 1);
-        counts[i] += 1;
-    }
-    let n = xs.len() as f64;
-    let shares: Vec<f64> = counts.iter().map(|k| *k as f64 / n * 100.0).collect();
-    let ymax = shares.iter().copied().fold(0.0, f64::max).max(1e-9) * 1.32;
-    let (xlo, xhi) = span(xs.iter().copied().chain(marks.iter().copied()), 0.04)
-        .ok_or("no finite samples to draw")?;
+    // A degenerate distribution (one bin of zero width) is drawn 1 % of its value wide.
+    let bins: Vec<(f64, f64, f64)> = bins
+        .iter()
+        .map(|(lo, hi, k)| {
+            let (lo, hi) = if hi > lo {
+                (*lo, *hi)
+            } else {
+                let w = lo.abs().max(1.0) * 0.005;
+                (lo - w, hi + w)
+            };
+            (lo, hi, *k as f64 / n as f64 * 100.0)
+        })
+        .collect();
+    let ymax = bins.iter().map(|b| b.2).fold(0.0, f64::max).max(1e-9) * 1.32;
+    let (xlo, xhi) = span(
+        bins.iter()
+            .flat_map(|b| [b.0, b.1])
+            .chain(marks.iter().copied()),
+        0.04,
+    )
+    .ok_or("no finite bins to draw")?;
     let dp = dp_for(xhi - xlo);
     let mut chart = ChartBuilder::on(root)
         .caption(&h.title, c.font(18.0))
@@ -206,9 +213,8 @@ pub(crate) fn histogram<DB: DrawingBackend>(
         .draw()
         .map_err(pe)?;
     chart
-        .draw_series(shares.iter().enumerate().map(|(i, sh)| {
-            let a = dlo + bw * i as f64;
-            let mut r = Rectangle::new([(a, 0.0), (a + bw, *sh)], BLUE.mix(0.75).filled());
+        .draw_series(bins.iter().map(|(lo, hi, sh)| {
+            let mut r = Rectangle::new([(*lo, 0.0), (*hi, *sh)], BLUE.mix(0.75).filled());
             r.set_margin(0, 0, 0, c.px(0.6).max(1) as u32);
             r
         }))
@@ -249,14 +255,22 @@ pub(crate) fn histogram<DB: DrawingBackend>(
                     RED.stroke_width(c.pxu(2.0)),
                 ))
                 .map_err(pe)?;
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    format!("{} {}", m.label, fmt_num(x, dp)),
-                    (x, ymax * 0.78),
-                    c.font_c(12.0, RED)
-                        .pos(Pos::new(HPos::Center, VPos::Center)),
-                )))
-                .map_err(pe)?;
+            // The label sits on a white plate so that the percentile lines do not cross it.
+            let label = format!("{} {}", m.label, fmt_num(x, dp));
+            let (px, py) = chart.backend_coord(&(x, ymax * 0.78));
+            let (hw, hh) = (c.width(&label, 12.0) / 2 + c.px(4.0), c.px(9.0));
+            root.draw(&Rectangle::new(
+                [(px - hw, py - hh), (px + hw, py + hh)],
+                WHITE.filled(),
+            ))
+            .map_err(pe)?;
+            root.draw(&Text::new(
+                label,
+                (px, py),
+                c.font_c(12.0, RED)
+                    .pos(Pos::new(HPos::Center, VPos::Center)),
+            ))
+            .map_err(pe)?;
         }
     }
     Ok(())
@@ -785,14 +799,25 @@ pub(crate) fn loss_sharing<DB: DrawingBackend>(
     }
     let n = sc.len() as i32;
     let row = |i: usize| n - 1 - i as i32;
+    let labels: Vec<&str> = sc.iter().rev().map(|x| x.label.as_str()).collect();
+    // Room on the right of the longest bar for the legend, so that it covers no bar.
+    let legend_px = s
+        .parties
+        .iter()
+        .map(|p| c.width(p, 12.0))
+        .max()
+        .unwrap_or(0)
+        + c.px(60.0);
+    let plot_px = (root.dim_in_pixel().0 as i32 - cat_area(c, &labels) - c.px(28.0)).max(1);
+    let free = (1.0 - f64::from(legend_px) / f64::from(plot_px)).clamp(0.3, 0.95);
     let xmax = sc
         .iter()
         .map(|x| wan(x.amounts.iter().sum::<f64>()))
         .fold(0.0, f64::max)
         .max(1e-9)
-        * 1.08;
+        * 1.03
+        / free;
     let dp = dp_for(xmax);
-    let labels: Vec<&str> = sc.iter().rev().map(|x| x.label.as_str()).collect();
     let mut chart = ChartBuilder::on(root)
         .caption(&s.title, c.font(18.0))
         .margin(c.px(14.0))
@@ -860,7 +885,7 @@ pub(crate) fn loss_sharing<DB: DrawingBackend>(
             }
         }
     }
-    legend(&mut chart, c, SeriesLabelPosition::LowerRight)
+    legend(&mut chart, c, SeriesLabelPosition::UpperRight)
 }
 
 /// Technology-contract value by province and year.

@@ -25,10 +25,9 @@ pub struct McHistogram {
     pub x_label: String,
     /// Y-axis caption, e.g. `频率（%）`.
     pub y_label: String,
-    /// The simulated values, 元.
-    pub samples: Vec<f64>,
-    /// Number of bins (clamped to 5..=200).
-    pub bins: usize,
+    /// The histogram of the simulated values (元), as the Monte Carlo stage binned them;
+    /// drawn as the share of paths in each bin.
+    pub bins: Vec<crate::valuation::uncertainty::HistogramBin>,
     /// 5th, 50th and 95th percentiles, 元, as the Monte Carlo stage computed them.
     pub p5: f64,
     /// Median, 元.

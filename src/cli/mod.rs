@@ -50,7 +50,8 @@ pub enum Command {
     Sensitivity(sensitivity::SensitivityArgs),
     /// Performance benchmarks (Monte Carlo throughput).
     Bench(bench::BenchArgs),
-    /// Run 评 → 保 → 贷 → 投 → 易 on one case and write reports/<case id>/pipeline.json.
+    /// Run 评 → 保 → 贷 → 投 → 易 on one case; write reports/<case id>/pipeline.json and the
+    /// report set beside it.
     Pipeline(pipeline::PipelineArgs),
     /// 保: guarantee plan, fees and the loss-sharing waterfall.
     Guarantee(finance::GuaranteeArgs),
@@ -70,7 +71,8 @@ pub enum Command {
     Datasets(datasets::DatasetsArgs),
     /// Benchmark of the deal loader and the bulk market valuation (timings, not a test).
     BenchMarket(bench_market::MarketBenchArgs),
-    /// Write the report set: report.html, workbook.xlsx, results.json, charts/*.svg + *.png.
+    /// Write the report set: valuation report and credit memo (HTML), workbook.xlsx,
+    /// results.json, charts/*.svg + *.png.
     Report(report::ReportArgs),
 }
 
@@ -127,6 +129,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backtest(a) => backtest::run(a, &models),
         Command::Datasets(a) => datasets::run(a, &models),
         Command::BenchMarket(a) => bench_market::run(a, &models),
-        Command::Report(a) => report::run(a, &models),
+        Command::Report(a) => report::run(a, &models, cli.models.as_deref()),
     }
 }

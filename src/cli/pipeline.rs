@@ -34,6 +34,13 @@ pub struct PipelineArgs {
     /// What to print: the summary table, or the JSON document (written to the file either way).
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Do not write the report set (report.html, credit_memo.html, workbook.xlsx, charts)
+    /// beside pipeline.json.
+    #[arg(long)]
+    pub no_report: bool,
+    /// Options of the report set.
+    #[command(flatten)]
+    pub report: super::report::ReportOptions,
 }
 
 /// Where a table came from.
@@ -469,12 +476,34 @@ pub fn run(a: PipelineArgs, models: &ModelBook, models_dir: Option<&Path>) -> an
     };
     let mut js = serde_json::to_string_pretty(&doc)?;
     js.push('\n');
-    let path = a.out.join(&ld.case.subject.id).join("pipeline.json");
+    let dir = a.out.join(&ld.case.subject.id);
+    let path = dir.join("pipeline.json");
     write_atomic(&path, js.as_bytes())?;
-    let text = match a.format {
+    let mut text = match a.format {
         OutputFormat::Json => js,
         OutputFormat::Table => render_summary(&ld, &r, Some(&path)),
     };
+    if !a.no_report {
+        let set = super::report::build_set(
+            &ld,
+            models,
+            super::report::StageResults {
+                valuations: &r.valuations,
+                reconciliation: r.reconciliation.as_ref(),
+                simulation: r.simulation.as_ref(),
+                finance: Some((&r.guarantee, &r.loan)),
+            },
+            &a.report,
+        )?;
+        let written = super::report::write_set(&set, &dir)?;
+        if a.format == OutputFormat::Table {
+            text.push_str(&format!(
+                "wrote the report set ({} files: report.html, credit_memo.html, workbook.xlsx, results.json, charts/) to {}\n",
+                written.len(),
+                dir.display()
+            ));
+        }
+    }
     emit(None, &text)?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! client = "深圳某微电子有限公司"
 //! other_users = "质权人某银行深圳分行"
 //! firm = "某资产评估有限公司"
+//! lender = "某银行深圳分行"
 //! report_no = "某评报字〔2025〕第 0123 号"
 //! report_date = 2025-07-15
 //! appraisers = ["张三", "李四"]
@@ -74,6 +75,9 @@ pub struct ReportInfo {
     /// 报告编号.
     #[serde(default)]
     pub report_no: Option<String>,
+    /// The lending bank named in the credit memo (default: "贷款银行").
+    #[serde(default)]
+    pub lender: Option<String>,
     /// 评估报告日 (default: left blank for signing).
     #[serde(default, deserialize_with = "crate::dates::de_opt_date")]
     pub report_date: Option<NaiveDate>,
@@ -83,8 +87,8 @@ pub struct ReportInfo {
     /// 价值类型 (default market value).
     #[serde(default)]
     pub value_type: Option<ValueType>,
-    /// The approach whose value is the conclusion (default: income, then market, then cost,
-    /// among those performed).
+    /// The approach whose value is the conclusion (default: the reconciled value when more
+    /// than one approach ran, else the one approach's value — the value the pipeline lends on).
     #[serde(default)]
     pub conclude: Option<Approach>,
     /// Why that approach was chosen (replaces the default sentence).
@@ -120,6 +124,7 @@ pub fn validate(r: &ReportInfo, s: &Subject, available: &[Approach]) -> Result<(
         ("report.other_users", &r.other_users),
         ("report.firm", &r.firm),
         ("report.report_no", &r.report_no),
+        ("report.lender", &r.lender),
         ("report.conclusion_reason", &r.conclusion_reason),
     ] {
         if let Some(v) = v {

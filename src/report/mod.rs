@@ -10,6 +10,7 @@
 //! and audit trail) or from the stage result the report is given, and only formatted
 //! (thousands separators, rounding for display). The audit trail is printed in an appendix.
 
+pub mod assemble;
 pub mod capital;
 pub mod credit;
 pub mod html;
@@ -20,6 +21,7 @@ pub mod xlsx;
 use crate::chart::{self, Chart, RenderedChart};
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::valuation::reconcile::Reconciliation;
 use crate::valuation::{Approach, Valuation};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -144,40 +146,78 @@ pub struct Conclusion {
 }
 
 impl Conclusion {
-    /// Selects the valuation of `preferred` or, without a preference, the first performed of
-    /// income, market, cost. The value is the valuation's own (no arithmetic).
-    pub fn select(vals: &[Valuation], preferred: Option<Approach>) -> Result<Conclusion> {
-        let order = match preferred {
-            Some(a) => vec![a],
-            None => vec![Approach::Income, Approach::Market, Approach::Cost],
-        };
-        for a in order {
-            if let Some(v) = vals.iter().find(|v| v.approach == a) {
-                return Ok(Conclusion {
+    /// The concluded value: the valuation of `preferred` when one is asked for; otherwise the
+    /// reconciled value when several approaches were reconciled (the value the pipeline lends
+    /// on), else the one approach's value. Values are the stages' own (no arithmetic here).
+    pub fn of(
+        vals: &[Valuation],
+        rec: Option<&Reconciliation>,
+        preferred: Option<Approach>,
+        lang: Lang,
+    ) -> Result<Conclusion> {
+        if let Some(a) = preferred {
+            return match vals.iter().find(|v| v.approach == a) {
+                Some(v) => Ok(Conclusion {
                     value: v.value,
                     basis: ConclusionBasis::Selected {
                         approach: a,
                         method: v.method.clone(),
                     },
                     reason: None,
-                });
-            }
+                }),
+                None => Err(Error::Unsupported(format!(
+                    "the report should conclude from the {} approach, but it was not performed",
+                    a.as_str()
+                ))),
+            };
         }
-        Err(Error::Unsupported(match preferred {
-            Some(a) => format!(
-                "the report should conclude from the {} approach, but it was not performed",
-                a.as_str()
-            ),
-            None => "no approach was performed: nothing to conclude".into(),
-        }))
+        if let Some(r) = rec {
+            let parts = r
+                .approaches
+                .iter()
+                .map(|w| {
+                    format!(
+                        "{} × {}",
+                        lang.approach(w.approach),
+                        crate::money::round_half_away(w.weight, 4).normalize()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" + ");
+            return Ok(Conclusion {
+                value: r.concluded_value,
+                basis: ConclusionBasis::Reconciled {
+                    description: format!("{}{parts}", lang.t("加权综合：", "weighted: ")),
+                },
+                reason: None,
+            });
+        }
+        match vals {
+            [v] => Ok(Conclusion {
+                value: v.value,
+                basis: ConclusionBasis::Selected {
+                    approach: v.approach,
+                    method: v.method.clone(),
+                },
+                reason: None,
+            }),
+            [] => Err(Error::Unsupported(
+                "no approach was performed: nothing to conclude".into(),
+            )),
+            _ => Err(Error::Internal(
+                "several approaches ran but no reconciliation was given".into(),
+            )),
+        }
     }
 }
 
 /// A complete report set in memory.
 #[derive(Debug, Clone)]
 pub struct ReportSet {
-    /// `report.html`.
+    /// `report.html`: the valuation report.
     pub html: String,
+    /// `credit_memo.html`: the credit memo, when the finance stages ran.
+    pub credit_html: Option<String>,
     /// `workbook.xlsx`.
     pub xlsx: Vec<u8>,
     /// `results.json`: the valuations with every audit step (the numbers the report shows).
@@ -200,6 +240,9 @@ impl ReportSet {
             Ok(())
         };
         put("report.html", self.html.as_bytes())?;
+        if let Some(c) = &self.credit_html {
+            put("credit_memo.html", c.as_bytes())?;
+        }
         put("workbook.xlsx", &self.xlsx)?;
         put("results.json", self.results_json.as_bytes())?;
         for c in &self.charts {

@@ -8,15 +8,19 @@
 //!
 //! Numbers come from the [`Valuation`]s and the [`Conclusion`] as given; this module formats them.
 
+use super::assemble::{input_label, ConcludedDistribution};
 use super::html::{esc, kv_table, table};
 use super::{capital, Conclusion, ConclusionBasis, Lang, Provenance};
 use crate::audit::{AuditValue, Unit};
 use crate::case::{Case, Purpose};
-use crate::chart::{self, Chart, RenderedChart};
+use crate::chart::{self, RenderedChart};
 use crate::error::Result;
 use crate::money::{group_thousands, round_half_away, Money};
 use crate::report::info::{ReportInfo, ValueType};
 use crate::subject::IpKind;
+use crate::valuation::market::MarketOutcome;
+use crate::valuation::reconcile::Reconciliation;
+use crate::valuation::uncertainty::{Sensitivity, SimulationSummary};
 use crate::valuation::{Approach, Valuation};
 use rust_decimal::Decimal;
 
@@ -33,6 +37,16 @@ pub struct ValuationReportInput<'a> {
     pub not_performed: &'a [(Approach, String)],
     /// The concluded value.
     pub conclusion: &'a Conclusion,
+    /// The reconciliation of the approaches, when more than one ran.
+    pub reconciliation: Option<&'a Reconciliation>,
+    /// Monte Carlo of each approach.
+    pub simulations: &'a [SimulationSummary],
+    /// Monte Carlo of the concluded value.
+    pub distribution: Option<ConcludedDistribution<'a>>,
+    /// Sensitivity of the concluded value.
+    pub sensitivity: Option<&'a Sensitivity>,
+    /// The market approach's comparables.
+    pub market: Option<&'a MarketOutcome>,
     /// Charts to show (rendered; placed by kind).
     pub charts: &'a [RenderedChart],
     /// Footer provenance.
@@ -112,72 +126,6 @@ fn figure(c: &RenderedChart) -> String {
         chart::inline_svg(&c.svg, c.name, &c.title),
         esc(&c.title)
     )
-}
-
-/// The charts of a valuation report built from what the stages produced: the football field
-/// (each approach's value, or its range where a range is known, and the conclusion) and, when
-/// market statistics are given, technology-contract value by province.
-pub fn report_charts(
-    lang: Lang,
-    case: &Case,
-    vals: &[Valuation],
-    conclusion: &Conclusion,
-    market: Option<(&[chart::TechMarketRow], &str)>,
-) -> Vec<Chart> {
-    let mut out = Vec::new();
-    let bars = vals
-        .iter()
-        .map(|v| {
-            let x = v.value.to_f64();
-            chart::RangeBar {
-                label: lang.approach(v.approach).to_string(),
-                low: x,
-                high: x,
-                point: Some(x),
-            }
-        })
-        .collect::<Vec<_>>();
-    if !bars.is_empty() {
-        out.push(Chart::FootballField(chart::FootballField {
-            title: lang
-                .t(
-                    "各评估方法结果与评估结论",
-                    "Value by approach and the conclusion",
-                )
-                .into(),
-            x_label: lang.t("价值（万元）", "Value (10k CNY)").into(),
-            bars,
-            concluded: Some(chart::Marker {
-                label: lang.t("评估结论", "Concluded").into(),
-                value: conclusion.value.to_f64(),
-            }),
-            legend: (
-                lang.t("点估计", "Point value").into(),
-                lang.t("价值区间", "Range").into(),
-            ),
-        }));
-    }
-    if let Some((rows, source)) = market {
-        let series = chart::market_series(
-            rows,
-            chart::Flow::Outflow,
-            5,
-            Some(case.subject.region_en()),
-            lang == Lang::Zh,
-        );
-        if !series.is_empty() {
-            out.push(Chart::MarketStats(chart::MarketStats {
-                title: lang
-                    .t("技术合同成交额（输出地域，前五省份及评估对象所在地）", "Technology-contract value by seller region (top 5 and the subject's region)")
-                    .into(),
-                x_label: lang.t("年份", "Year").into(),
-                y_label: lang.t("成交额（亿元）", "Value (100m CNY)").into(),
-                series,
-                source: Some(format!("{}{source}", lang.t("来源：", "Source: "))),
-            }));
-        }
-    }
-    out
 }
 
 fn purpose_text(lang: Lang, case: &Case, client: &str) -> String {
@@ -385,6 +333,279 @@ fn period_table(v: &Valuation, lang: Lang) -> String {
             lang.t("现值（元）", "PV (CNY)"),
         ],
         &[true; 7],
+        &rows,
+    )
+}
+
+fn f2(x: f64) -> String {
+    chart::draw::fmt_num(x, 2)
+}
+
+fn market_summary(m: &MarketOutcome, lang: Lang) -> String {
+    let s = &m.summary;
+    let opt = |x: Option<f64>| x.map_or("—".to_string(), f2);
+    let rows: Vec<(&str, String)> = vec![
+        (
+            lang.t("筛选条件", "Selection level"),
+            format!("{} ({})", s.level, s.level_name),
+        ),
+        (
+            lang.t(
+                "符合条件 / 选取 / 采用的交易",
+                "Deals found / selected / used",
+            ),
+            format!("{} / {} / {}", s.n_found, s.n_selected, s.n_used),
+        ),
+        (
+            lang.t("调整后价格中位数（元）", "Median adjusted price (CNY)"),
+            opt(s.median),
+        ),
+        (
+            lang.t("相似度加权平均（元）", "Similarity-weighted mean (CNY)"),
+            opt(s.weighted_mean),
+        ),
+        (
+            lang.t("四分位区间（元）", "Interquartile range (CNY)"),
+            format!("{} – {}", opt(s.q1), opt(s.q3)),
+        ),
+        (
+            lang.t("采用区间（元）", "Range used (CNY)"),
+            format!("{} – {}", opt(s.min), opt(s.max)),
+        ),
+    ];
+    let mut o = kv_table(&rows);
+    if s.low_confidence {
+        o.push_str(&p(lang.t(
+            "可比交易少于要求的数量，市场法结果为低可信度，仅供参考。",
+            "Fewer comparables than required: the market value is of low confidence.",
+        )));
+    }
+    o
+}
+
+fn reconciliation_table(r: &Reconciliation, lang: Lang) -> String {
+    let rows: Vec<Vec<String>> = r
+        .approaches
+        .iter()
+        .map(|w| {
+            vec![
+                lang.approach(w.approach).to_string(),
+                yuan(w.value),
+                round_half_away(w.stated_weight, 4).normalize().to_string(),
+                round_half_away(w.weight, 6).normalize().to_string(),
+            ]
+        })
+        .collect();
+    let mut o = table(
+        &[
+            lang.t("评估方法", "Approach"),
+            lang.t("评估值（元）", "Value (CNY)"),
+            lang.t("设定权重", "Stated weight"),
+            lang.t("采用权重", "Weight applied"),
+        ],
+        &[false, true, true, true],
+        &rows,
+    );
+    o.push_str(&p(&format!(
+        "{}{}{} {}（{}）。{}",
+        lang.t("权重来源：", "Weights: "),
+        r.weights_source,
+        lang.t("；加权评估值", "; weighted value"),
+        yuan(r.concluded_value),
+        lang.t("元", "CNY"),
+        if r.disagree {
+            match lang {
+                Lang::Zh => format!(
+                    "各方法结果差异超过设定倍数 {}（最大/最小 = {}），请关注。",
+                    r.disagreement_factor.normalize(),
+                    r.ratio.map_or("—".into(), |x| x.normalize().to_string())
+                ),
+                Lang::En => format!(
+                    "The approaches disagree by more than the factor {} (max/min = {}).",
+                    r.disagreement_factor.normalize(),
+                    r.ratio.map_or("—".into(), |x| x.normalize().to_string())
+                ),
+            }
+        } else {
+            String::new()
+        }
+    )));
+    for n in &r.notes {
+        o.push_str(&format!("<p class=\"muted\">{}</p>\n", esc(n)));
+    }
+    o
+}
+
+fn distribution_table(
+    d: &ConcludedDistribution<'_>,
+    sims: &[SimulationSummary],
+    lang: Lang,
+) -> String {
+    let mut header: Vec<String> = vec![lang.t("统计量", "Statistic").into()];
+    let mut cols: Vec<&crate::valuation::uncertainty::ValueDistribution> = vec![d.dist];
+    header.push(match lang {
+        Lang::Zh => "评估结论（元）".to_string(),
+        Lang::En => format!("{} (CNY)", d.of),
+    });
+    for s in sims {
+        // The concluded value of a single approach is that approach's own simulation.
+        if s.dist.seed == d.dist.seed
+            && s.dist.samples == d.dist.samples
+            && s.dist.stats.mean == d.dist.stats.mean
+        {
+            continue;
+        }
+        header.push(format!(
+            "{}{}",
+            lang.approach(s.approach),
+            lang.t("（元）", " (CNY)")
+        ));
+        cols.push(&s.dist);
+    }
+    let money = |m: crate::money::Money| yuan(m);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut row =
+        |name: String, f: &dyn Fn(&crate::valuation::uncertainty::ValueDistribution) -> String| {
+            let mut r = vec![name];
+            r.extend(cols.iter().map(|c| f(c)));
+            rows.push(r);
+        };
+    row(lang.t("均值", "Mean").into(), &|c| money(c.money.mean));
+    row(lang.t("标准差", "Standard deviation").into(), &|c| {
+        f2(c.stats.sd)
+    });
+    row(lang.t("均值标准误", "Standard error").into(), &|c| {
+        f2(c.stats.std_error)
+    });
+    for l in ["P5", "P10", "P25", "P50", "P75", "P90", "P95"] {
+        row(l.into(), &|c| match l {
+            "P5" => money(c.money.p5),
+            "P10" => money(c.money.p10),
+            "P50" => money(c.money.p50),
+            "P90" => money(c.money.p90),
+            "P95" => money(c.money.p95),
+            _ => c.stats.percentile(l).map_or("—".into(), f2),
+        });
+    }
+    row(
+        format!(
+            "{}（{}）",
+            lang.t("质押价值", "Pledge value"),
+            d.dist.stats.pledge.label
+        ),
+        &|c| money(c.money.pledge_value),
+    );
+    let h: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut num = vec![false];
+    num.extend(cols.iter().map(|_| true));
+    table(&h, &num, &rows)
+}
+
+fn sensitivity_table(s: &Sensitivity, lang: Lang) -> String {
+    let rows: Vec<Vec<String>> = s
+        .tornado
+        .iter()
+        .map(|b| {
+            vec![
+                format!("{}（{}）", input_label(&b.input, lang), b.input),
+                chart::draw::fmt_num(b.point, 6),
+                f2(b.value_at_low_input),
+                f2(b.value_at_high_input),
+                f2(b.swing),
+            ]
+        })
+        .collect();
+    let sw = chart::draw::fmt_num(s.swing * 100.0, 0);
+    let mut o = p(&match lang {
+        Lang::Zh => format!(
+            "各输入分别变动 ±{sw}%、其余取点估计值时的评估价值；基准值 {} 元。",
+            f2(s.base_value)
+        ),
+        Lang::En => format!(
+            "The value with each input moved ±{sw}% and the others at their point values; base value CNY {}.",
+            f2(s.base_value)
+        ),
+    });
+    o.push_str(&table(
+        &[
+            lang.t("输入（字段）", "Input (field)"),
+            lang.t("点估计", "Point"),
+            lang.t(
+                &format!("下调 {sw}% 时价值（元）"),
+                "Value, input lowered (CNY)",
+            ),
+            lang.t(
+                &format!("上调 {sw}% 时价值（元）"),
+                "Value, input raised (CNY)",
+            ),
+            lang.t("摆幅（元）", "Swing (CNY)"),
+        ],
+        &[false, true, true, true, true],
+        &rows,
+    ));
+    for k in &s.skipped {
+        o.push_str(&format!(
+            "<p class=\"muted\">{}: {}</p>\n",
+            esc(&k.input),
+            esc(&k.reason)
+        ));
+    }
+    o
+}
+
+fn comparables_table(m: &MarketOutcome, lang: Lang) -> String {
+    let x = |v: f64| chart::draw::fmt_num(v, 4);
+    let rows: Vec<Vec<String>> = m
+        .comparables
+        .iter()
+        .map(|c| {
+            vec![
+                c.deal_id.clone(),
+                c.date.clone(),
+                match lang {
+                    Lang::Zh => crate::subject::region_zh(&c.region)
+                        .unwrap_or(&c.region)
+                        .to_string(),
+                    Lang::En => c.region.clone(),
+                },
+                c.transaction_type.clone(),
+                f2(c.price_yuan),
+                x(c.f_tech),
+                x(c.f_time),
+                x(c.f_region),
+                x(c.f_terms),
+                x(c.f_scale),
+                x(c.f_life),
+                f2(c.adjusted_yuan),
+                x(c.similarity),
+                if c.kept {
+                    lang.t("是", "yes").into()
+                } else {
+                    lang.t("否（离群）", "no (outlier)").into()
+                },
+            ]
+        })
+        .collect();
+    table(
+        &[
+            lang.t("交易", "Deal"),
+            lang.t("日期", "Date"),
+            lang.t("地区", "Region"),
+            lang.t("交易类型", "Type"),
+            lang.t("价格（元）", "Price (CNY)"),
+            lang.t("技术", "Tech"),
+            lang.t("时间", "Time"),
+            lang.t("地区", "Region"),
+            lang.t("交易条件", "Terms"),
+            lang.t("规模", "Scale"),
+            lang.t("寿命", "Life"),
+            lang.t("调整后（元）", "Adjusted (CNY)"),
+            lang.t("相似度", "Similarity"),
+            lang.t("采用", "Used"),
+        ],
+        &[
+            false, false, false, false, true, true, true, true, true, true, true, true, true, false,
+        ],
         &rows,
     )
 }
@@ -607,6 +828,14 @@ pub fn render(inp: &ValuationReportInput<'_>) -> Result<String> {
             }
             b.push_str("</ul>\n");
         }
+        if v.approach == Approach::Market {
+            if let Some(m) = inp.market {
+                b.push_str(&market_summary(m, lang));
+                for c in inp.charts.iter().filter(|c| c.name == "comparables") {
+                    b.push_str(&figure(c));
+                }
+            }
+        }
         b.push_str(&p(&format!(
             "{}{} {}{}",
             lang.t(
@@ -693,13 +922,34 @@ pub fn render(inp: &ValuationReportInput<'_>) -> Result<String> {
         }
     });
     b.push_str(&p(&reason));
-    let in_conclusion = ["football_field", "mc_histogram", "tornado"];
-    for c in inp
-        .charts
-        .iter()
-        .filter(|c| in_conclusion.contains(&c.name))
-    {
+    if let Some(r) = inp.reconciliation {
+        b.push_str(&reconciliation_table(r, lang));
+    }
+    for c in inp.charts.iter().filter(|c| c.name == "football_field") {
         b.push_str(&figure(c));
+    }
+    if let Some(d) = &inp.distribution {
+        b.push_str(&p(&match lang {
+            Lang::Zh => format!(
+                "评估参数的不确定性以概率分布表示（见附件），经 {} 次蒙特卡洛模拟（随机种子 {}，分块 {}），{}的分布如下表；质押价值取 {} 分位数。",
+                d.dist.samples, d.dist.seed, d.dist.chunk_size,
+                if inp.reconciliation.is_some() { "加权评估结论" } else { "评估价值" },
+                d.dist.stats.pledge.label
+            ),
+            Lang::En => format!(
+                "The uncertain parameters are stated as distributions (see the appendix); {} Monte Carlo paths (seed {}, chunk size {}) give the distribution of the {} below; the pledge value is its {}.",
+                d.dist.samples, d.dist.seed, d.dist.chunk_size, d.of, d.dist.stats.pledge.label
+            ),
+        }));
+        b.push_str(&distribution_table(d, inp.simulations, lang));
+        for n in &d.dist.notes {
+            b.push_str(&format!("<p class=\"muted\">{}</p>\n", esc(n)));
+        }
+    }
+    for name in ["mc_histogram", "tornado"] {
+        for c in inp.charts.iter().filter(|c| c.name == name) {
+            b.push_str(&figure(c));
+        }
     }
 
     // 十一 特别事项说明
@@ -789,10 +1039,27 @@ pub fn render(inp: &ValuationReportInput<'_>) -> Result<String> {
         }
         b.push_str(&audit_table(v, lang));
     }
+    if let Some(sens) = inp.sensitivity {
+        b.push_str(&format!(
+            "<h3>{}</h3>\n",
+            esc(lang.t("附表：敏感性分析", "Table: sensitivity"))
+        ));
+        b.push_str(&sensitivity_table(sens, lang));
+    }
+    if let Some(m) = inp.market {
+        b.push_str(&format!(
+            "<h3>{}</h3>\n",
+            esc(lang.t(
+                "附表：可比交易及调整系数",
+                "Table: comparable deals and adjustment factors"
+            ))
+        ));
+        b.push_str(&comparables_table(m, lang));
+    }
     let others: Vec<&RenderedChart> = inp
         .charts
         .iter()
-        .filter(|c| !in_conclusion.contains(&c.name))
+        .filter(|c| c.name == "market_stats")
         .collect();
     if !others.is_empty() {
         b.push_str(&format!(

@@ -8,6 +8,12 @@
 //!   discount factor as formulas, the value as `=ROUND(SUM(PV), 2)`;
 //! * `成本法 Cost` — items (restated = amount × index factor), replacement cost, 成新率,
 //!   obsolescence and the value, each a formula over the cells above;
+//! * `市场法 Market` — the comparables: adjusted = price × the six factors, the median of the
+//!   kept ones and the value `=ROUND(MEDIAN(…), 2)`;
+//! * `综合 Reconciliation` — weighted = value × weight, the concluded value `=ROUND(SUM, 2)`;
+//! * `蒙特卡洛 Monte Carlo` — the settings (seed, samples), every statistic, the histogram;
+//! * `还款计划 Schedule` — opening = last balance, interest = ROUND(opening × period rate, 2),
+//!   payment = interest + principal, balance = opening − principal, totals;
 //! * `审计轨迹 Audit` — every audit step of every approach.
 //!
 //! Every formula is written with its cached result, taken from the audit trail (the numbers of
@@ -16,11 +22,15 @@
 //! stream does not follow a formula (e.g. relief from royalty after tax), the cell holds the
 //! audited value and says so.
 
+use super::assemble::ConcludedDistribution;
 use super::{Conclusion, Lang, Provenance};
 use crate::audit::Unit;
 use crate::case::Case;
 use crate::error::{Error, Result};
+use crate::finance::lend::LoanOffer;
 use crate::money::{round_half_away, Money};
+use crate::valuation::market::MarketOutcome;
+use crate::valuation::reconcile::Reconciliation;
 use crate::valuation::{Approach, Valuation};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -117,14 +127,32 @@ fn text(ws: &mut Worksheet, r: u32, c: u16, s: &str) -> Result<()> {
     Ok(())
 }
 
+/// What the workbook holds.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkbookInput<'a> {
+    /// The case (inputs sheet).
+    pub case: &'a Case,
+    /// The approaches performed.
+    pub valuations: &'a [Valuation],
+    /// The concluded value.
+    pub conclusion: &'a Conclusion,
+    /// The reconciliation, when more than one approach ran.
+    pub reconciliation: Option<&'a Reconciliation>,
+    /// Monte Carlo of the concluded value.
+    pub distribution: Option<ConcludedDistribution<'a>>,
+    /// The market approach's comparables.
+    pub market: Option<&'a MarketOutcome>,
+    /// The loan offer (schedule sheet).
+    pub offer: Option<&'a LoanOffer>,
+    /// Provenance.
+    pub provenance: &'a Provenance,
+    /// Language of the summary labels.
+    pub lang: Lang,
+}
+
 /// Builds the workbook.
-pub fn workbook(
-    case: &Case,
-    vals: &[Valuation],
-    conclusion: &Conclusion,
-    prov: &Provenance,
-    lang: Lang,
-) -> Result<Vec<u8>> {
+pub fn workbook(inp: &WorkbookInput<'_>) -> Result<Vec<u8>> {
+    let (case, vals, prov) = (inp.case, inp.valuations, inp.provenance);
     let f = Fmt::new();
     let mut wb = Workbook::new();
     let created = ExcelDateTime::from_ymd(
@@ -139,17 +167,431 @@ pub fn workbook(
             .set_author(format!("techval {}", prov.techval_version))
             .set_creation_datetime(&created),
     );
-    wb.push_worksheet(summary_sheet(case, vals, conclusion, prov, lang, &f)?);
+    wb.push_worksheet(summary_sheet(
+        case,
+        vals,
+        inp.conclusion,
+        prov,
+        inp.lang,
+        &f,
+    )?);
     wb.push_worksheet(inputs_sheet(case, &f)?);
     for v in vals {
         match v.approach {
             Approach::Income => wb.push_worksheet(income_sheet(v, &f)?),
             Approach::Cost => wb.push_worksheet(cost_sheet(case, v, &f)?),
-            Approach::Market => {}
+            Approach::Market => match inp.market {
+                Some(m) => wb.push_worksheet(market_sheet(m, &f)?),
+                None => continue,
+            },
         };
+    }
+    if let Some(r) = inp.reconciliation {
+        wb.push_worksheet(reconcile_sheet(r, &f)?);
+    }
+    if let Some(d) = &inp.distribution {
+        wb.push_worksheet(simulation_sheet(d, &f)?);
+    }
+    if let Some(o) = inp.offer {
+        wb.push_worksheet(schedule_sheet(o, &f)?);
     }
     wb.push_worksheet(audit_sheet(vals, &f)?);
     wb.save_to_buffer().map_err(xe)
+}
+
+fn head(ws: &mut Worksheet, r: u32, cols: &[(&str, f64)], f: &Fmt) -> Result<()> {
+    for (c, (h, w)) in cols.iter().enumerate() {
+        ws.write_string_with_format(r, c as u16, *h, &f.bold)
+            .map_err(xe)?;
+        ws.set_column_width(c as u16, *w).map_err(xe)?;
+    }
+    Ok(())
+}
+
+/// The first data row of the market, reconciliation and schedule sheets.
+pub const TABLE_FIRST_ROW: u32 = 3;
+
+fn market_sheet(m: &MarketOutcome, f: &Fmt) -> Result<Worksheet> {
+    let mut ws = Worksheet::new();
+    ws.set_name("市场法 Market").map_err(xe)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        "市场法 Market approach — adjusted price = price × Π factors; value = ROUND(MEDIAN(kept), 2)",
+        &f.title,
+    )
+    .map_err(xe)?;
+    head(
+        &mut ws,
+        2,
+        &[
+            ("deal", 16.0),
+            ("date", 11.0),
+            ("region", 12.0),
+            ("type", 20.0),
+            ("price (元)", 16.0),
+            ("f_tech", 9.0),
+            ("f_time", 9.0),
+            ("f_region", 9.0),
+            ("f_terms", 9.0),
+            ("f_scale", 9.0),
+            ("f_life", 9.0),
+            ("adjusted (元)", 16.0),
+            ("similarity", 10.0),
+            ("kept", 6.0),
+        ],
+        f,
+    )?;
+    let mut kept = Vec::new();
+    let mut notes = false;
+    for (i, c) in m.comparables.iter().enumerate() {
+        let r = TABLE_FIRST_ROW + i as u32;
+        text(&mut ws, r, 0, &c.deal_id)?;
+        text(&mut ws, r, 1, &c.date)?;
+        text(&mut ws, r, 2, &c.region)?;
+        text(&mut ws, r, 3, &c.transaction_type)?;
+        ws.write_number_with_format(r, 4, c.price_yuan, &f.money)
+            .map_err(xe)?;
+        let fs = [
+            c.f_tech, c.f_time, c.f_region, c.f_terms, c.f_scale, c.f_life,
+        ];
+        for (j, x) in fs.iter().enumerate() {
+            ws.write_number_with_format(r, 5 + j as u16, *x, &f.rate)
+                .map_err(xe)?;
+        }
+        let product = fs.iter().fold(c.price_yuan, |a, b| a * b);
+        if (product - c.adjusted_yuan).abs() <= 1e-6 * c.adjusted_yuan.abs().max(1.0) {
+            let cells: Vec<String> = (4..=10).map(|k| a1(r, k)).collect();
+            ws.write_formula_with_format(
+                r,
+                11,
+                Formula::new(format!("={}", cells.join("*")))
+                    .set_result(format!("{}", c.adjusted_yuan)),
+                &f.money,
+            )
+            .map_err(xe)?;
+        } else {
+            ws.write_number_with_format(r, 11, c.adjusted_yuan, &f.money)
+                .map_err(xe)?;
+            text(
+                &mut ws,
+                r,
+                14,
+                "adjusted as computed (factors shown rounded)",
+            )?;
+            notes = true;
+        }
+        ws.write_number_with_format(r, 12, c.similarity, &f.rate)
+            .map_err(xe)?;
+        text(&mut ws, r, 13, if c.kept { "yes" } else { "no" })?;
+        if c.kept {
+            kept.push(a1(r, 11));
+        }
+    }
+    let r = TABLE_FIRST_ROW + m.comparables.len() as u32 + 1;
+    if let (Some(med), false) = (m.summary.median, kept.is_empty()) {
+        text(&mut ws, r, 10, "median")?;
+        ws.write_formula_with_format(
+            r,
+            11,
+            Formula::new(format!("=MEDIAN({})", kept.join(","))).set_result(format!("{med}")),
+            &f.money,
+        )
+        .map_err(xe)?;
+        text(&mut ws, r + 1, 10, "value (元)")?;
+        let rounded = crate::money::Money::from_f64_boundary(med).ok();
+        if rounded == Some(m.valuation.value) {
+            formula(
+                &mut ws,
+                r + 1,
+                11,
+                &format!("=ROUND({},2)", a1(r, 11)),
+                m.valuation.value.amount(),
+                &f.money,
+            )?;
+        } else {
+            num(&mut ws, r + 1, 11, m.valuation.value.amount(), &f.money)?;
+        }
+    }
+    if notes {
+        ws.write_string_with_format(
+            1,
+            0,
+            "cells marked in column O hold computed values",
+            &f.note,
+        )
+        .map_err(xe)?;
+    }
+    Ok(ws)
+}
+
+fn reconcile_sheet(rec: &Reconciliation, f: &Fmt) -> Result<Worksheet> {
+    let mut ws = Worksheet::new();
+    ws.set_name("综合 Reconciliation").map_err(xe)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("综合 Reconciliation — weights: {}", rec.weights_source),
+        &f.title,
+    )
+    .map_err(xe)?;
+    head(
+        &mut ws,
+        2,
+        &[
+            ("approach", 16.0),
+            ("value (元)", 18.0),
+            ("stated weight", 14.0),
+            ("weight", 14.0),
+            ("weighted (元)", 18.0),
+        ],
+        f,
+    )?;
+    let mut sum = Decimal::ZERO;
+    for (i, a) in rec.approaches.iter().enumerate() {
+        let r = TABLE_FIRST_ROW + i as u32;
+        text(
+            &mut ws,
+            r,
+            0,
+            &format!("{} {}", a.approach.name_zh(), a.approach.as_str()),
+        )?;
+        num(&mut ws, r, 1, a.value.amount(), &f.money)?;
+        num(&mut ws, r, 2, a.stated_weight, &f.rate)?;
+        num(&mut ws, r, 3, a.weight, &f.rate)?;
+        let w = a.value.amount() * a.weight;
+        formula(
+            &mut ws,
+            r,
+            4,
+            &format!("={}*{}", a1(r, 1), a1(r, 3)),
+            w,
+            &f.money,
+        )?;
+        sum += w;
+    }
+    let last = TABLE_FIRST_ROW + rec.approaches.len() as u32 - 1;
+    let r = last + 2;
+    text(&mut ws, r, 3, "Σ")?;
+    formula(
+        &mut ws,
+        r,
+        4,
+        &format!("=SUM({}:{})", a1(TABLE_FIRST_ROW, 4), a1(last, 4)),
+        sum,
+        &f.money,
+    )?;
+    text(&mut ws, r + 1, 3, "concluded (元)")?;
+    if round_half_away(sum, 2) == rec.concluded_value.amount() {
+        formula(
+            &mut ws,
+            r + 1,
+            4,
+            &format!("=ROUND({},2)", a1(r, 4)),
+            rec.concluded_value.amount(),
+            &f.money,
+        )?;
+    } else {
+        num(&mut ws, r + 1, 4, rec.concluded_value.amount(), &f.money)?;
+        text(&mut ws, r + 1, 5, "as reconciled (weights shown rounded)")?;
+    }
+    Ok(ws)
+}
+
+fn simulation_sheet(d: &ConcludedDistribution<'_>, f: &Fmt) -> Result<Worksheet> {
+    let dist = d.dist;
+    let s = &dist.stats;
+    let mut ws = Worksheet::new();
+    ws.set_name("蒙特卡洛 Monte Carlo").map_err(xe)?;
+    ws.write_string_with_format(0, 0, format!("蒙特卡洛 Monte Carlo — {}", d.of), &f.title)
+        .map_err(xe)?;
+    ws.set_column_width(0, 34).map_err(xe)?;
+    for c in 1..4 {
+        ws.set_column_width(c, 18).map_err(xe)?;
+    }
+    let mut r = 2;
+    for (k, v) in [
+        ("samples", dist.samples as f64),
+        ("seed", dist.seed as f64),
+        ("chunk size", dist.chunk_size as f64),
+    ] {
+        text(&mut ws, r, 0, k)?;
+        ws.write_number(r, 1, v).map_err(xe)?;
+        r += 1;
+    }
+    text(&mut ws, r, 0, "quantile definition")?;
+    text(&mut ws, r, 1, &s.quantile_definition)?;
+    r += 2;
+    ws.write_string_with_format(r, 0, "statistic", &f.bold)
+        .map_err(xe)?;
+    ws.write_string_with_format(r, 1, "元", &f.bold)
+        .map_err(xe)?;
+    r += 1;
+    let mut stat = |ws: &mut Worksheet, name: &str, v: f64| -> Result<()> {
+        text(ws, r, 0, name)?;
+        ws.write_number_with_format(r, 1, v, &f.money).map_err(xe)?;
+        r += 1;
+        Ok(())
+    };
+    stat(&mut ws, "mean", s.mean)?;
+    stat(&mut ws, "standard deviation", s.sd)?;
+    stat(&mut ws, "standard error", s.std_error)?;
+    stat(&mut ws, "min", s.min)?;
+    for p in &s.percentiles {
+        stat(&mut ws, &p.label, p.value)?;
+    }
+    stat(&mut ws, "max", s.max)?;
+    stat(
+        &mut ws,
+        &format!("pledge value ({})", s.pledge.label),
+        s.pledge.value,
+    )?;
+    text(&mut ws, r, 0, "pledge value as money (元)")?;
+    num(&mut ws, r, 1, dist.money.pledge_value.amount(), &f.money)?;
+    r += 2;
+    head(
+        &mut ws,
+        r,
+        &[
+            ("bin from (元)", 34.0),
+            ("bin to (元)", 18.0),
+            ("paths", 18.0),
+            ("share", 18.0),
+        ],
+        f,
+    )?;
+    let samples_cell = a1(2, 1);
+    for (i, b) in s.histogram.iter().enumerate() {
+        let rr = r + 1 + i as u32;
+        ws.write_number_with_format(rr, 0, b.lo, &f.money)
+            .map_err(xe)?;
+        ws.write_number_with_format(rr, 1, b.hi, &f.money)
+            .map_err(xe)?;
+        ws.write_number(rr, 2, b.count as f64).map_err(xe)?;
+        let share = b.count as f64 / dist.samples.max(1) as f64;
+        ws.write_formula_with_format(
+            rr,
+            3,
+            Formula::new(format!("={}/{}", a1(rr, 2), samples_cell)).set_result(format!("{share}")),
+            &f.rate,
+        )
+        .map_err(xe)?;
+    }
+    Ok(ws)
+}
+
+fn schedule_sheet(o: &LoanOffer, f: &Fmt) -> Result<Worksheet> {
+    let sch = &o.schedule;
+    let mut ws = Worksheet::new();
+    ws.set_name("还款计划 Schedule").map_err(xe)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!(
+            "还款计划 Schedule — {} {}, {} 元 at {} a year, {} periods a year",
+            sch.method.name_zh(),
+            sch.method.as_str(),
+            sch.principal.amount(),
+            sch.annual_rate.normalize(),
+            sch.periods_per_year
+        ),
+        &f.title,
+    )
+    .map_err(xe)?;
+    text(&mut ws, 1, 0, "period rate")?;
+    num(&mut ws, 1, 1, sch.period_rate, &f.rate)?;
+    let rate_cell = "$B$2";
+    head(
+        &mut ws,
+        2,
+        &[
+            ("period", 10.0),
+            ("opening (元)", 18.0),
+            ("payment (元)", 18.0),
+            ("interest (元)", 18.0),
+            ("principal (元)", 18.0),
+            ("balance (元)", 18.0),
+        ],
+        f,
+    )?;
+    let mut notes = false;
+    for (i, l) in sch.lines.iter().enumerate() {
+        let r = TABLE_FIRST_ROW + i as u32;
+        ws.write_number(r, 0, f64::from(l.period)).map_err(xe)?;
+        if i == 0 {
+            num(&mut ws, r, 1, l.opening.amount(), &f.money)?;
+        } else {
+            formula(
+                &mut ws,
+                r,
+                1,
+                &format!("={}", a1(r - 1, 5)),
+                l.opening.amount(),
+                &f.money,
+            )?;
+        }
+        let computed = round_half_away(l.opening.amount() * sch.period_rate, 2);
+        if computed == l.interest.amount() {
+            formula(
+                &mut ws,
+                r,
+                3,
+                &format!("=ROUND({}*{rate_cell},2)", a1(r, 1)),
+                l.interest.amount(),
+                &f.money,
+            )?;
+        } else {
+            num(&mut ws, r, 3, l.interest.amount(), &f.money)?;
+            text(&mut ws, r, 6, "interest as scheduled (broken first period)")?;
+            notes = true;
+        }
+        num(&mut ws, r, 4, l.principal.amount(), &f.money)?;
+        formula(
+            &mut ws,
+            r,
+            2,
+            &format!("={}+{}", a1(r, 3), a1(r, 4)),
+            l.payment.amount(),
+            &f.money,
+        )?;
+        formula(
+            &mut ws,
+            r,
+            5,
+            &format!("={}-{}", a1(r, 1), a1(r, 4)),
+            l.balance.amount(),
+            &f.money,
+        )?;
+    }
+    if let Some(last) = (TABLE_FIRST_ROW + sch.lines.len() as u32).checked_sub(1) {
+        let r = last + 2;
+        text(&mut ws, r, 0, "Σ")?;
+        let principal_sum: Decimal = sch.lines.iter().map(|l| l.principal.amount()).sum();
+        for (c, v) in [
+            (2u16, sch.total_payment.amount()),
+            (3, sch.total_interest.amount()),
+            (4, principal_sum),
+        ] {
+            formula(
+                &mut ws,
+                r,
+                c,
+                &format!("=SUM({}:{})", a1(TABLE_FIRST_ROW, c), a1(last, c)),
+                v,
+                &f.money,
+            )?;
+        }
+    }
+    if notes {
+        ws.write_string_with_format(
+            1,
+            3,
+            "cells marked in column G hold scheduled values",
+            &f.note,
+        )
+        .map_err(xe)?;
+    }
+    Ok(ws)
 }
 
 fn summary_sheet(

@@ -1,0 +1,423 @@
+//! The report set of one case from the stages' results: which charts, which report, which
+//! workbook sheets.
+//!
+//! [`build`] takes what the stages produced — the valuations, their reconciliation, the Monte
+//! Carlo distributions, the sensitivity of the concluded value, the market approach's
+//! comparables, the guarantee plan and the loan offer — and maps each into the charts and the
+//! reports that show it. Like the rest of `report/` it computes nothing: every number is one a
+//! stage produced (its JSON is written beside the reports as `results.json`).
+
+use super::credit::{self, CreditMemo};
+use super::valuation as vr;
+use super::{Conclusion, Lang, Provenance, ReportSet};
+use crate::case::Case;
+use crate::chart::{self, Chart};
+use crate::error::Result;
+use crate::finance::guarantee::{GuaranteePlan, Waterfall};
+use crate::finance::lend::LoanOffer;
+use crate::valuation::market::MarketOutcome;
+use crate::valuation::reconcile::Reconciliation;
+use crate::valuation::uncertainty::{Sensitivity, SimulationSummary, ValueDistribution};
+use crate::valuation::{Approach, Valuation};
+
+/// The Monte Carlo distribution of the concluded value (the value lent on).
+#[derive(Debug, Clone, Copy)]
+pub struct ConcludedDistribution<'a> {
+    /// What was simulated, e.g. `reconciled value` or `income value`.
+    pub of: &'a str,
+    /// The distribution.
+    pub dist: &'a ValueDistribution,
+}
+
+/// The finance stages a credit memo shows.
+#[derive(Debug, Clone)]
+pub struct FinanceResults<'a> {
+    /// 保: the guarantee plan.
+    pub plan: &'a GuaranteePlan,
+    /// 贷: the loan offer.
+    pub offer: &'a LoanOffer,
+    /// Loss waterfalls to tabulate and chart (label, waterfall).
+    pub scenarios: Vec<(String, Waterfall)>,
+}
+
+/// Everything the report set of one case shows.
+#[derive(Debug, Clone)]
+pub struct ReportInputs<'a> {
+    /// Language of the reports and charts.
+    pub lang: Lang,
+    /// The case.
+    pub case: &'a Case,
+    /// The approaches performed.
+    pub valuations: &'a [Valuation],
+    /// Their reconciliation, when more than one ran.
+    pub reconciliation: Option<&'a Reconciliation>,
+    /// Monte Carlo of each approach (the ranges of the football field).
+    pub simulations: &'a [SimulationSummary],
+    /// Monte Carlo of the concluded value (the histogram).
+    pub distribution: Option<ConcludedDistribution<'a>>,
+    /// Sensitivity of the concluded value (the tornado).
+    pub sensitivity: Option<&'a Sensitivity>,
+    /// The market approach's comparables.
+    pub market: Option<&'a MarketOutcome>,
+    /// Guarantee and loan, for the credit memo.
+    pub finance: Option<FinanceResults<'a>>,
+    /// Technology-market statistics and their citation, for the market chart.
+    pub market_stats: Option<(&'a [chart::TechMarketRow], &'a str)>,
+    /// The approach to conclude from instead of the reconciled value.
+    pub conclude: Option<Approach>,
+    /// Footer provenance (seed, samples, data).
+    pub provenance: &'a Provenance,
+    /// `results.json`: the stages' results as JSON (every number the reports show).
+    pub results_json: String,
+    /// PNG resolution relative to the SVG size.
+    pub png_scale: f64,
+}
+
+/// A readable name of a case field path (the path itself when there is none).
+pub fn input_label(path: &str, lang: Lang) -> String {
+    let (zh, en) = match path {
+        "income.discount.rate" => ("折现率", "discount rate"),
+        "income.discount.risk_free" => ("无风险报酬率", "risk-free rate"),
+        "income.discount.technology" => ("技术风险报酬率", "technology premium"),
+        "income.discount.market" => ("市场风险报酬率", "market premium"),
+        "income.discount.capital" => ("资金风险报酬率", "capital premium"),
+        "income.discount.management" => ("管理风险报酬率", "management premium"),
+        "income.discount.beta" => ("贝塔系数", "beta"),
+        "income.stream_scale" => ("收益规模系数", "income scale"),
+        "income.growth" => ("收入增长率", "growth"),
+        "income.economic_life" => ("经济寿命", "economic life"),
+        "income.margin" => ("利润率", "margin"),
+        "income.tax_rate" => ("所得税率", "tax rate"),
+        "income.split.rate" => ("分成率", "split rate"),
+        "income.split.k_min" => ("分成率下限", "split range low"),
+        "income.split.k_max" => ("分成率上限", "split range high"),
+        "income.split.decay" => ("分成率年衰减", "split decay"),
+        "income.split.scores.legal" => ("法律因素评分", "legal score"),
+        "income.split.scores.technical" => ("技术因素评分", "technical score"),
+        "income.split.scores.economic" => ("经济因素评分", "economic score"),
+        "income.royalty.rate" => ("许可费率", "royalty rate"),
+        "cost.used_years" => ("已使用年限", "years used"),
+        "cost.remaining_years" => ("剩余经济寿命", "remaining life"),
+        "cost.functional_obsolescence" => ("功能性贬值率", "functional obsolescence"),
+        "cost.economic_obsolescence" => ("经济性贬值率", "economic obsolescence"),
+        "cost.profit_rate" => ("成本利润率", "cost-profit rate"),
+        _ => {
+            if let Some(i) = path
+                .strip_prefix("income.revenue[")
+                .and_then(|r| r.strip_suffix(']'))
+                .and_then(|i| i.parse::<usize>().ok())
+            {
+                return match lang {
+                    Lang::Zh => format!("第{}年收入", i + 1),
+                    Lang::En => format!("revenue, year {}", i + 1),
+                };
+            }
+            return path.to_string();
+        }
+    };
+    lang.t(zh, en).to_string()
+}
+
+fn pct_of(v: f64) -> String {
+    chart::draw::fmt_num(v * 100.0, 2) + "%"
+}
+
+/// Text for a tornado end: a fraction as a percentage, else the number.
+fn input_note(path: &str, v: f64) -> String {
+    let is_rate = path.contains("discount.")
+        || path.contains("split.")
+        || path.ends_with("growth")
+        || path.ends_with("rate")
+        || path.ends_with("obsolescence");
+    let is_score = path.contains(".scores.") || path.ends_with("stream_scale");
+    if is_rate && !is_score {
+        pct_of(v)
+    } else if v.abs() >= 1000.0 {
+        chart::draw::fmt_num(v / 10_000.0, 1) + "万"
+    } else {
+        chart::draw::fmt_num(v, 3)
+    }
+}
+
+/// The tornado bars shown (the widest `n`).
+pub const TORNADO_BARS: usize = 10;
+
+/// The charts of the report set, in the order they appear.
+pub fn charts(
+    inp: &ReportInputs<'_>,
+    conclusion: &Conclusion,
+    memo: Option<&CreditMemo>,
+) -> Vec<Chart> {
+    let lang = inp.lang;
+    let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
+    let mut out = Vec::new();
+    // Football field: each approach's P5–P95 where simulated, else its point value.
+    let mut bars: Vec<chart::RangeBar> = inp
+        .valuations
+        .iter()
+        .map(|v| {
+            let x = v.value.to_f64();
+            let sim = inp.simulations.iter().find(|s| s.approach == v.approach);
+            let (lo, hi) = match sim {
+                Some(s) => (
+                    s.dist.stats.percentile("P5").unwrap_or(x),
+                    s.dist.stats.percentile("P95").unwrap_or(x),
+                ),
+                None => (x, x),
+            };
+            chart::RangeBar {
+                label: lang.approach(v.approach).to_string(),
+                low: lo,
+                high: hi,
+                point: Some(x),
+            }
+        })
+        .collect();
+    if let Some(d) = &inp.distribution {
+        if inp.reconciliation.is_some() {
+            bars.push(chart::RangeBar {
+                label: t("评估结论（加权）", "Concluded (weighted)"),
+                low: d.dist.stats.percentile("P5").unwrap_or(f64::NAN),
+                high: d.dist.stats.percentile("P95").unwrap_or(f64::NAN),
+                point: Some(conclusion.value.to_f64()),
+            });
+        }
+    }
+    if !bars.is_empty() {
+        out.push(Chart::FootballField(chart::FootballField {
+            title: t(
+                "各评估方法结果与评估结论",
+                "Value by approach and the conclusion",
+            ),
+            x_label: t("价值（万元）", "Value (10k CNY)"),
+            bars,
+            concluded: Some(chart::Marker {
+                label: t("评估结论", "Concluded"),
+                value: conclusion.value.to_f64(),
+            }),
+            legend: (
+                t("点估计", "Point value"),
+                t("蒙特卡洛 P5–P95", "Monte Carlo P5–P95"),
+            ),
+        }));
+    }
+    if let Some(d) = &inp.distribution {
+        let s = &d.dist.stats;
+        let pledge_label = match lang {
+            Lang::Zh => format!("质押价值 {}", s.pledge.label),
+            Lang::En => format!("Pledge value {}", s.pledge.label),
+        };
+        out.push(Chart::McHistogram(chart::McHistogram {
+            title: match lang {
+                Lang::Zh => format!("蒙特卡洛模拟：评估价值分布（{} 次）", d.dist.samples),
+                Lang::En => format!(
+                    "Monte Carlo: distribution of the {} ({} paths)",
+                    d.of, d.dist.samples
+                ),
+            },
+            x_label: t("评估价值（万元）", "Value (10k CNY)"),
+            y_label: t("路径占比（%）", "Share of paths (%)"),
+            bins: s.histogram.clone(),
+            p5: s.percentile("P5").unwrap_or(f64::NAN),
+            p50: s.percentile("P50").unwrap_or(f64::NAN),
+            p95: s.percentile("P95").unwrap_or(f64::NAN),
+            pledge: Some(chart::Marker {
+                label: pledge_label,
+                value: s.pledge.value,
+            }),
+        }));
+    }
+    if let Some(sens) = inp.sensitivity {
+        let bars: Vec<chart::TornadoBar> = sens
+            .tornado
+            .iter()
+            .take(TORNADO_BARS)
+            .map(|b| chart::TornadoBar {
+                label: input_label(&b.input, lang),
+                value_low: b.value_at_low_input,
+                value_high: b.value_at_high_input,
+                low_note: Some(input_note(&b.input, b.low_input)),
+                high_note: Some(input_note(&b.input, b.high_input)),
+            })
+            .collect();
+        if !bars.is_empty() {
+            let sw = chart::draw::fmt_num(sens.swing * 100.0, 0);
+            out.push(Chart::Tornado(chart::Tornado {
+                title: match lang {
+                    Lang::Zh => format!("敏感性分析：各输入变动 ±{sw}% 对评估价值的影响"),
+                    Lang::En => format!("Sensitivity: the value with each input moved ±{sw}%"),
+                },
+                x_label: t("评估价值（万元）", "Value (10k CNY)"),
+                base: sens.base_value,
+                legend: (
+                    t("输入下调", "Input lowered"),
+                    t("输入上调", "Input raised"),
+                ),
+                bars,
+            }));
+        }
+    }
+    if let Some(m) = inp.market {
+        let points: Vec<chart::ComparablePoint> = m
+            .comparables
+            .iter()
+            .filter(|c| c.kept)
+            .filter_map(|c| {
+                let date = chrono::NaiveDate::parse_from_str(&c.date, "%Y-%m-%d").ok()?;
+                let region = match lang {
+                    Lang::Zh => crate::subject::region_zh(&c.region)
+                        .unwrap_or(&c.region)
+                        .to_string(),
+                    Lang::En => c.region.clone(),
+                };
+                Some(chart::ComparablePoint {
+                    date,
+                    adjusted_price: c.adjusted_yuan,
+                    region,
+                })
+            })
+            .collect();
+        if !points.is_empty() {
+            out.push(Chart::Comparables(chart::Comparables {
+                title: t(
+                    "可比交易：调整后价格（按地区）",
+                    "Comparable deals: adjusted price by region",
+                ),
+                x_label: t("交易日期", "Deal date"),
+                y_label: t("调整后价格（万元）", "Adjusted price (10k CNY)"),
+                points,
+                subject: Some(chart::Marker {
+                    label: t("市场法评估值（中位数）", "Market value (median)"),
+                    value: m.valuation.value.to_f64(),
+                }),
+            }));
+        }
+    }
+    if let Some(m) = memo {
+        out.extend(credit::memo_charts(m, lang));
+    }
+    if let Some((rows, source)) = inp.market_stats {
+        let series = chart::market_series(
+            rows,
+            chart::Flow::Outflow,
+            5,
+            Some(inp.case.subject.region_en()),
+            lang == Lang::Zh,
+        );
+        if !series.is_empty() {
+            out.push(Chart::MarketStats(chart::MarketStats {
+                title: t(
+                    "技术合同成交额（输出地域，前五省份及评估对象所在地）",
+                    "Technology-contract value by seller region (top 5 and the subject's region)",
+                ),
+                x_label: t("年份", "Year"),
+                y_label: t("成交额（亿元）", "Value (100m CNY)"),
+                series,
+                source: Some(format!("{}{source}", lang.t("来源：", "Source: "))),
+            }));
+        }
+    }
+    out
+}
+
+/// The approaches not performed (the case gives no assumptions for them), with the reason in the language.
+pub fn not_performed(vals: &[Valuation], lang: Lang) -> Vec<(Approach, String)> {
+    [Approach::Income, Approach::Market, Approach::Cost]
+        .into_iter()
+        .filter(|a| !vals.iter().any(|v| v.approach == *a))
+        .map(|a| {
+            let why = match (a, lang) {
+                (Approach::Market, Lang::Zh) => "案例文件未给出市场法参数（[market]），未进行可比交易分析。".to_string(),
+                (Approach::Market, Lang::En) => "the case file gives no market-approach assumptions ([market]); no comparable deals were analysed.".to_string(),
+                (_, Lang::Zh) => format!("案例文件未给出该方法所需的参数（[{}]）。", a.as_str()),
+                (_, Lang::En) => format!("the case file gives no assumptions for it ([{}]).", a.as_str()),
+            };
+            (a, why)
+        })
+        .collect()
+}
+
+/// Builds the report set: charts (SVG + PNG), the valuation report, the credit memo when the
+/// finance stages ran, the workbook and the results JSON.
+pub fn build(inp: &ReportInputs<'_>) -> Result<ReportSet> {
+    let lang = inp.lang;
+    let conclusion = Conclusion::of(inp.valuations, inp.reconciliation, inp.conclude, lang)?;
+    let memo = inp
+        .finance
+        .as_ref()
+        .map(|f| CreditMemo::from_stages(inp.case, f.plan, f.offer, &f.scenarios, lang));
+    let charts = charts(inp, &conclusion, memo.as_ref());
+    let rendered = super::render_charts(&charts, inp.png_scale)?;
+    let mut warnings = Vec::new();
+    let s = &inp.case.subject;
+    let subject_text = format!(
+        "{} {} {}",
+        s.name,
+        s.owner,
+        s.description.clone().unwrap_or_default()
+    );
+    if let Some(w) = super::glyph_warning(
+        lang.t("评估对象信息", "subject details"),
+        &subject_text,
+        lang,
+    )? {
+        warnings.push(w);
+    }
+    let not_performed = not_performed(inp.valuations, lang);
+    let html = vr::render(&vr::ValuationReportInput {
+        lang,
+        case: inp.case,
+        valuations: inp.valuations,
+        not_performed: &not_performed,
+        conclusion: &conclusion,
+        reconciliation: inp.reconciliation,
+        simulations: inp.simulations,
+        distribution: inp.distribution,
+        sensitivity: inp.sensitivity,
+        market: inp.market,
+        charts: &rendered,
+        provenance: inp.provenance,
+        warnings: &warnings,
+    })?;
+    let credit_html = match &memo {
+        Some(m) => Some(credit::render(m, lang, &rendered, inp.provenance)?),
+        None => None,
+    };
+    let xlsx = super::xlsx::workbook(&super::xlsx::WorkbookInput {
+        case: inp.case,
+        valuations: inp.valuations,
+        conclusion: &conclusion,
+        reconciliation: inp.reconciliation,
+        distribution: inp.distribution,
+        market: inp.market,
+        offer: inp.finance.as_ref().map(|f| f.offer),
+        provenance: inp.provenance,
+        lang,
+    })?;
+    Ok(ReportSet {
+        html,
+        credit_html,
+        xlsx,
+        results_json: inp.results_json.clone(),
+        charts: rendered,
+        warnings,
+    })
+}
+
+/// The report's provenance line: version, case, models, seed and draws of the concluded value's
+/// simulation, data files.
+pub fn provenance(
+    case_file: &str,
+    models: &str,
+    distribution: Option<&ValueDistribution>,
+    data: Vec<String>,
+) -> Provenance {
+    Provenance {
+        techval_version: env!("CARGO_PKG_VERSION").into(),
+        case_file: case_file.into(),
+        models: models.into(),
+        seed: distribution.map(|d| d.seed),
+        draws: distribution.map(|d| d.samples),
+        data,
+    }
+}
