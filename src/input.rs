@@ -115,9 +115,63 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Moves the field a serde message names into the path: `subject` + "missing field
+/// `valuation_date`" → `subject.valuation_date` + "missing: the field is required".
+fn field_into_path(path: Option<String>, msg: String) -> (Option<String>, String) {
+    for (prefix, what) in [
+        ("missing field `", "missing: the field is required"),
+        (
+            "duplicate field `",
+            "given twice: each field may appear once",
+        ),
+    ] {
+        if let Some(rest) = msg.strip_prefix(prefix) {
+            if let Some((field, _)) = rest.split_once('`') {
+                let full = match path.as_deref().filter(|p| *p != "." && !p.is_empty()) {
+                    Some(p) => format!("{p}.{field}"),
+                    None => field.to_string(),
+                };
+                return (Some(full), what.to_string());
+            }
+        }
+    }
+    (path, msg)
+}
+
+/// The dotted path of the key defined on the line at `offset` of a TOML text: the nearest
+/// `[table]` header above it and the key before `=` (for a duplicate-key error, which the TOML
+/// parser reports by position only).
+fn toml_key_at(text: &str, offset: usize) -> Option<String> {
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let key = line.split_once('=').map(|(k, _)| k.trim())?;
+    if key.is_empty() {
+        return None;
+    }
+    let header = text[..start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    Some(match header {
+        Some(h) if !h.is_empty() => format!("{h}.{key}"),
+        _ => key.to_string(),
+    })
+}
+
 fn toml_error(label: &str, text: &str, e: &toml::de::Error, path: Option<String>) -> Error {
     let msg = one_line(e.message());
     let pos = e.span().map(|s| line_col(text, s.start));
+    let (path, msg) = match (&path, e.span()) {
+        (None, Some(sp)) if msg.contains("duplicate key") => match toml_key_at(text, sp.start) {
+            Some(k) => (Some(k), "given twice: each key may appear once".to_string()),
+            None => (path, msg),
+        },
+        _ => field_into_path(path, msg),
+    };
     let detail = match (path.filter(|p| p != "." && !p.is_empty()), pos) {
         (Some(p), Some((l, c))) => format!("{p} (line {l}, column {c}): {msg}"),
         (Some(p), None) => format!("{p}: {msg}"),
@@ -137,6 +191,7 @@ fn json_error(label: &str, e: &serde_json::Error, path: Option<String>) -> Error
         .rsplit_once(" at line ")
         .map_or(full.as_str(), |(m, _)| m)
         .to_string();
+    let (path, msg) = field_into_path(path, one_line(&msg));
     let detail = match path.filter(|p| p != "." && !p.is_empty()) {
         Some(p) => format!(
             "{p} (line {}, column {}): {}",

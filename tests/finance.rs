@@ -256,6 +256,25 @@ fn jinan_waterfall_puts_200000_on_the_bank_before_the_pool() {
 fn every_shipped_rulebook_loads_with_its_published_figures() {
     let names = rulebook::builtin_names();
     assert_eq!(names.len(), 4);
+    // Every file in models/rulebooks/ is shipped (compiled in) and loads from its path too.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/rulebooks");
+    let mut on_disk = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            on_disk += 1;
+            let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+            assert!(
+                names.iter().any(|n| *n == stem),
+                "{stem} is not compiled in"
+            );
+            let rb = rulebook::load_rulebook(Some(p.to_str().unwrap()), None)
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+                .rulebook;
+            assert_eq!(rb.id, stem);
+        }
+    }
+    assert_eq!(on_disk, names.len());
     for n in &names {
         let rb = rulebook::load_rulebook(Some(n), None).unwrap().rulebook;
         let sum: Decimal = rb.risk_sharing.parties.iter().map(|p| p.share).sum();
@@ -407,10 +426,14 @@ fn cli_bad_rulebooks_fail_with_one_line_errors_and_exit_2() {
         ),
         (
             "missing_share.toml",
-            "risk_sharing.parties[3]",
-            "missing field `share`",
+            "risk_sharing.parties[3].share",
+            "missing: the field is required",
         ),
-        ("missing_dscr.toml", "loan", "missing field `dscr_min`"),
+        (
+            "missing_dscr.toml",
+            "loan.dscr_min",
+            "missing: the field is required",
+        ),
         (
             "bank_share_above_max.toml",
             "risk_sharing.parties[3].share",
@@ -666,6 +689,21 @@ fn cli_pipeline_with_no_arguments_runs_the_demo() {
     for stage in ["guarantee", "loan", "invest", "trade"] {
         assert!(!v["stages"][stage]["audit"].as_array().unwrap().is_empty());
     }
+    // 评 carries its trail too: every valuation and the reconciliation.
+    let vals = v["stages"]["valuations"].as_array().unwrap();
+    assert_eq!(vals.len(), 2);
+    for val in vals {
+        let steps = val["audit"].as_array().unwrap();
+        assert!(steps.len() >= 5, "{}", val["approach"]);
+        for st in steps {
+            assert!(st["name"].is_string() && st["formula"].is_string() && st["value"].is_object());
+        }
+    }
+    assert!(!v["stages"]["reconciliation"]["audit"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(v["stages"]["simulation"]["samples"], 20000);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

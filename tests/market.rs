@@ -198,7 +198,8 @@ fn time_index_reproduces_the_2023_national_average() {
     let (v, y) = ix.time_index(2023);
     assert_eq!(y, 2023);
     // 614,756,578 万元 / 945,946 contracts = 649.89 万元 per contract.
-    assert!((v - 649.89).abs() < 0.005, "{v}");
+    assert!((v - 614_756_578.0 / 945_946.0).abs() < 1e-9, "{v}");
+    assert_eq!(format!("{v:.2}"), "649.89");
 }
 
 /// Hand-computed adjustment: subject score 60, 2023, Guangdong, exclusive licence, 8 years.

@@ -276,6 +276,57 @@ pub(crate) fn histogram<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A horizontal bar chart's frame: value axis `x` (万元), one category row per label from the
+/// bottom (`labels[0]` lowest), `rows` segments in all (one more than the labels leaves a row on
+/// top free), the mesh and the category labels drawn.
+#[allow(clippy::too_many_arguments)]
+fn category_chart<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    c: &Ctx,
+    title: &str,
+    x_label: &str,
+    x: std::ops::Range<f64>,
+    rows: i32,
+    labels: &[&str],
+    dp: usize,
+) -> Result<CatChart<'a, DB>, String> {
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, c.font(18.0))
+        .margin(c.px(14.0))
+        .x_label_area_size(c.px(48.0))
+        .y_label_area_size(cat_area(c, labels))
+        .build_cartesian_2d(x, (0..(rows - 1).max(1)).into_segmented())
+        .map_err(pe)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .bold_line_style(GRID)
+        .light_line_style(WHITE)
+        .x_desc(x_label)
+        .label_style(c.font(12.0))
+        .axis_desc_style(c.font(13.0))
+        .x_label_formatter(&|v| fmt_num(*v, dp))
+        .y_labels(rows.max(1) as usize)
+        .y_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => labels
+                .get(usize::try_from(*i).unwrap_or(usize::MAX))
+                .map_or(String::new(), |s| s.to_string()),
+            _ => String::new(),
+        })
+        .draw()
+        .map_err(pe)?;
+    Ok(chart)
+}
+
+type CatChart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordi32>,
+    >,
+>;
+
 /// Label-area width for category labels.
 fn cat_area(c: &Ctx, labels: &[&str]) -> i32 {
     labels
@@ -317,31 +368,7 @@ pub(crate) fn tornado<DB: DrawingBackend>(
     .ok_or("no finite input swings to draw")?;
     let dp = dp_for(xhi - xlo);
     let labels: Vec<&str> = bars.iter().map(|b| b.label.as_str()).collect();
-    let mut chart = ChartBuilder::on(root)
-        .caption(&t.title, c.font(18.0))
-        .margin(c.px(14.0))
-        .x_label_area_size(c.px(48.0))
-        .y_label_area_size(cat_area(c, &labels))
-        .build_cartesian_2d(xlo..xhi, (0..(n - 1).max(1)).into_segmented())
-        .map_err(pe)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .x_desc(t.x_label.as_str())
-        .label_style(c.font(12.0))
-        .axis_desc_style(c.font(13.0))
-        .x_label_formatter(&|v| fmt_num(*v, dp))
-        .y_labels(bars.len())
-        .y_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => labels
-                .get(usize::try_from(*i).unwrap_or(usize::MAX))
-                .map_or(String::new(), |s| s.to_string()),
-            _ => String::new(),
-        })
-        .draw()
-        .map_err(pe)?;
+    let mut chart = category_chart(root, c, &t.title, &t.x_label, xlo..xhi, n, &labels, dp)?;
     let m = c.pxu(7.0);
     for (side, color, legend_text) in [
         (0, BLUE, t.legend.0.as_str()),
@@ -431,31 +458,7 @@ pub(crate) fn football<DB: DrawingBackend>(
     };
     let dp = dp_for(xhi - xlo);
     let labels: Vec<&str> = bars.iter().rev().map(|b| b.label.as_str()).collect();
-    let mut chart = ChartBuilder::on(root)
-        .caption(&f.title, c.font(18.0))
-        .margin(c.px(14.0))
-        .x_label_area_size(c.px(48.0))
-        .y_label_area_size(cat_area(c, &labels))
-        .build_cartesian_2d(xlo..xhi, (0..n).into_segmented())
-        .map_err(pe)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .x_desc(f.x_label.as_str())
-        .label_style(c.font(12.0))
-        .axis_desc_style(c.font(13.0))
-        .x_label_formatter(&|v| fmt_num(*v, dp))
-        .y_labels(bars.len() + 1)
-        .y_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => labels
-                .get(usize::try_from(*i).unwrap_or(usize::MAX))
-                .map_or(String::new(), |s| s.to_string()),
-            _ => String::new(),
-        })
-        .draw()
-        .map_err(pe)?;
+    let mut chart = category_chart(root, c, &f.title, &f.x_label, xlo..xhi, n + 1, &labels, dp)?;
     let m = c.pxu(12.0);
     let min_w = (xhi - xlo) * 0.004;
     let ranges = bars.iter().any(|b| (b.high - b.low).abs() >= 0.005);
@@ -818,31 +821,7 @@ pub(crate) fn loss_sharing<DB: DrawingBackend>(
         * 1.03
         / free;
     let dp = dp_for(xmax);
-    let mut chart = ChartBuilder::on(root)
-        .caption(&s.title, c.font(18.0))
-        .margin(c.px(14.0))
-        .x_label_area_size(c.px(48.0))
-        .y_label_area_size(cat_area(c, &labels))
-        .build_cartesian_2d(0.0..xmax, (0..(n - 1).max(1)).into_segmented())
-        .map_err(pe)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .x_desc(s.x_label.as_str())
-        .label_style(c.font(12.0))
-        .axis_desc_style(c.font(13.0))
-        .x_label_formatter(&|v| fmt_num(*v, dp))
-        .y_labels(sc.len())
-        .y_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => labels
-                .get(usize::try_from(*i).unwrap_or(usize::MAX))
-                .map_or(String::new(), |s| s.to_string()),
-            _ => String::new(),
-        })
-        .draw()
-        .map_err(pe)?;
+    let mut chart = category_chart(root, c, &s.title, &s.x_label, 0.0..xmax, n, &labels, dp)?;
     let m = c.pxu(10.0);
     for (pi, party) in s.parties.iter().enumerate() {
         let color = PALETTE[pi % PALETTE.len()];
