@@ -66,7 +66,7 @@ use rayon::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use statrs::function::beta::{checked_beta_reg, ln_beta};
+use statrs::function::beta::ln_beta;
 use statrs::function::erf::{erfc, erfc_inv};
 
 /// Paths simulated when neither the case nor the command line says.
@@ -344,24 +344,66 @@ pub fn norm_inv(p: f64) -> f64 {
 /// so that unbounded marginals stay finite.
 const U_MAX: f64 = 1.0 - f64::EPSILON / 2.0;
 
-/// Inverse of the regularised incomplete beta function `I_x(a, b) = u` for `a, b ≥ 1` (PERT):
-/// Newton steps on statrs' `checked_beta_reg`, kept inside a shrinking bisection bracket.
-/// (statrs' own `inv_beta_reg` can panic for some `(a, b, u)`; this cannot.)
-fn beta_inv(a: f64, b: f64, u: f64) -> f64 {
+/// Modified Lentz evaluation of the continued fraction of `I_x(a, b)` (Numerical Recipes,
+/// `betacf`); converges fast for `x < (a + 1) / (a + b + 2)`.
+fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let tiny = |v: f64| if v.abs() < TINY { TINY } else { v };
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 / tiny(1.0 - qab * x / qap);
+    let mut h = d;
+    for m in 1..=300 {
+        let m = f64::from(m);
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 / tiny(1.0 + aa * d);
+        c = tiny(1.0 + aa / c);
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 / tiny(1.0 + aa * d);
+        c = tiny(1.0 + aa / c);
+        let del = d * c;
+        h *= del;
+        if (del - 1.0).abs() <= f64::EPSILON {
+            break;
+        }
+    }
+    h
+}
+
+/// `(I_x(a, b), density at x)` with `ln B(a, b)` given, sharing the logarithms of `x` and
+/// `1 − x` between the two (checked against statrs' `checked_beta_reg` in the tests).
+fn beta_cdf_pdf(a: f64, b: f64, lnb: f64, x: f64) -> (f64, f64) {
+    let (lx, l1x) = (x.ln(), (-x).ln_1p());
+    let front = (a * lx + b * l1x - lnb).exp();
+    let pdf = front / (x * (1.0 - x));
+    let cdf = if x < (a + 1.0) / (a + b + 2.0) {
+        front * beta_cf(a, b, x) / a
+    } else {
+        1.0 - front * beta_cf(b, a, 1.0 - x) / b
+    };
+    (cdf, pdf)
+}
+
+/// Inverse of the regularised incomplete beta function `I_x(a, b) = u` for `a, b ≥ 1` (PERT),
+/// with `ln B(a, b)` computed once by the caller: Newton steps kept inside a shrinking bisection
+/// bracket. (statrs' own `inv_beta_reg` can panic for some `(a, b, u)`; this cannot.)
+fn beta_inv_with(a: f64, b: f64, lnb: f64, u: f64) -> f64 {
     if u <= 0.0 {
         return 0.0;
     }
     if u >= 1.0 {
         return 1.0;
     }
-    let lnb = ln_beta(a, b);
     let (mut lo, mut hi) = (0.0f64, 1.0f64);
     let mut x = a / (a + b);
     for _ in 0..200 {
-        let fx = match checked_beta_reg(a, b, x) {
-            Ok(v) => v - u,
-            Err(_) => break,
-        };
+        let (cdf, pdf) = beta_cdf_pdf(a, b, lnb, x);
+        let fx = cdf - u;
+        if !fx.is_finite() {
+            break;
+        }
         if fx == 0.0 {
             return x;
         }
@@ -370,7 +412,6 @@ fn beta_inv(a: f64, b: f64, u: f64) -> f64 {
         } else {
             hi = x;
         }
-        let pdf = ((a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln() - lnb).exp();
         let mut next = x - fx / pdf;
         if !(next > lo && next < hi) {
             next = 0.5 * (lo + hi);
@@ -407,6 +448,8 @@ enum Marginal {
         width: f64,
         alpha: f64,
         beta: f64,
+        /// ln B(alpha, beta), computed once.
+        lnb: f64,
     },
     Normal {
         mean: f64,
@@ -479,11 +522,14 @@ impl Marginal {
                         Marginal::Const(lo)
                     } else {
                         let width = hi - lo;
+                        let alpha = 1.0 + 4.0 * (mode - lo) / width;
+                        let beta = 1.0 + 4.0 * (hi - mode) / width;
                         Marginal::Pert {
                             lo,
                             width,
-                            alpha: 1.0 + 4.0 * (mode - lo) / width,
-                            beta: 1.0 + 4.0 * (hi - mode) / width,
+                            alpha,
+                            beta,
+                            lnb: ln_beta(alpha, beta),
                         }
                     }
                 }
@@ -590,7 +636,8 @@ impl Marginal {
                 width,
                 alpha,
                 beta,
-            } => lo + width * beta_inv(*alpha, *beta, u),
+                lnb,
+            } => lo + width * beta_inv_with(*alpha, *beta, *lnb, u),
             Marginal::Normal { mean, sd } => mean + sd * norm_inv(u),
             Marginal::TruncNormal {
                 mean,
@@ -1913,6 +1960,30 @@ mod tests {
     }
 
     #[test]
+    fn beta_cdf_matches_statrs() {
+        use statrs::function::beta::checked_beta_reg;
+        for (a, b) in [
+            (1.0, 1.0),
+            (5.0, 1.0),
+            (1.0, 5.0),
+            (1.8, 4.2),
+            (3.0, 3.0),
+            (4.96, 1.04),
+        ] {
+            let lnb = ln_beta(a, b);
+            for i in 1..1000 {
+                let x = i as f64 / 1000.0;
+                let (mine, _) = beta_cdf_pdf(a, b, lnb, x);
+                let theirs = checked_beta_reg(a, b, x).unwrap();
+                assert!(
+                    (mine - theirs).abs() < 1e-13,
+                    "({a}, {b}, {x}): {mine} vs {theirs}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn beta_inverse_inverts_the_cdf_over_pert_shapes() {
         for (a, b) in [
             (1.0, 1.0),
@@ -1924,9 +1995,9 @@ mod tests {
         ] {
             for i in 0..=1000 {
                 let u = i as f64 / 1000.0;
-                let x = beta_inv(a, b, u);
+                let x = beta_inv_with(a, b, ln_beta(a, b), u);
                 assert!((0.0..=1.0).contains(&x), "({a}, {b}, {u}) -> {x}");
-                let back = checked_beta_reg(a, b, x).unwrap();
+                let back = statrs::function::beta::checked_beta_reg(a, b, x).unwrap();
                 assert!((back - u).abs() < 1e-9, "({a}, {b}, {u}): I_x = {back}");
             }
         }
