@@ -162,7 +162,9 @@ pub fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>> {
         let mut enc = png::Encoder::new(&mut out, w, h);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Best);
+        // Default (zlib level 6): Best spent 80 % of a report's time in deflate for files
+        // only slightly smaller.
+        enc.set_compression(png::Compression::Default);
         let mut wr = enc
             .write_header()
             .map_err(|e| Error::Internal(format!("png: {e}")))?;

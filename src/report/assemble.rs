@@ -122,8 +122,9 @@ fn pct_of(v: f64) -> String {
     chart::draw::fmt_num(v * 100.0, 2) + "%"
 }
 
-/// Text for a tornado end: a fraction as a percentage, else the number.
-fn input_note(path: &str, v: f64) -> String {
+/// Text for a tornado end: a fraction as a percentage, an amount in 万 (Chinese) or millions /
+/// thousands (English), else the number.
+fn input_note(path: &str, v: f64, lang: Lang) -> String {
     let is_rate = path.contains("discount.")
         || path.contains("split.")
         || path.ends_with("growth")
@@ -133,7 +134,11 @@ fn input_note(path: &str, v: f64) -> String {
     if is_rate && !is_score {
         pct_of(v)
     } else if v.abs() >= 1000.0 {
-        chart::draw::fmt_num(v / 10_000.0, 1) + "万"
+        match lang {
+            Lang::Zh => chart::draw::fmt_num(v / 10_000.0, 1) + "万",
+            Lang::En if v.abs() >= 1e6 => chart::draw::fmt_num(v / 1e6, 2) + "m",
+            Lang::En => chart::draw::fmt_num(v / 1e3, 1) + "k",
+        }
     } else {
         chart::draw::fmt_num(v, 3)
     }
@@ -236,8 +241,8 @@ pub fn charts(
                 label: input_label(&b.input, lang),
                 value_low: b.value_at_low_input,
                 value_high: b.value_at_high_input,
-                low_note: Some(input_note(&b.input, b.low_input)),
-                high_note: Some(input_note(&b.input, b.high_input)),
+                low_note: Some(input_note(&b.input, b.low_input, lang)),
+                high_note: Some(input_note(&b.input, b.high_input, lang)),
             })
             .collect();
         if !bars.is_empty() {

@@ -256,10 +256,13 @@ impl ReportSet {
     }
 }
 
-/// Renders charts (SVG master, PNG beside it) for a report.
+/// Renders charts (SVG master, PNG beside it) for a report, in parallel (the output keeps the
+/// order of `charts`).
 pub fn render_charts(charts: &[Chart], png_scale: f64) -> Result<Vec<RenderedChart>> {
+    use rayon::prelude::*;
+    chart::font::ensure_registered()?;
     charts
-        .iter()
+        .par_iter()
         .map(|c| chart::render_all(c, png_scale))
         .collect()
 }
