@@ -368,7 +368,12 @@ impl CreditMemo {
             conditions.push(format!(
                 "{}{}",
                 lang.t("反担保措施：", "Counter-guarantee: "),
-                plan.counter_guarantee.kinds.join(lang.t("、", ", "))
+                plan.counter_guarantee
+                    .kinds
+                    .iter()
+                    .map(|k| counter_guarantee_name(k, lang))
+                    .collect::<Vec<_>>()
+                    .join(lang.t("、", ", "))
             ));
         }
         conditions.push(
@@ -431,6 +436,22 @@ impl CreditMemo {
             notes,
         }
     }
+}
+
+/// A counter-guarantee kind of a rulebook in words (the id itself when unknown).
+fn counter_guarantee_name(kind: &str, lang: Lang) -> String {
+    let (zh, en) = match kind {
+        "ip_pledge" => ("知识产权质押", "pledge of the IP"),
+        "equity_pledge" => ("股权质押", "pledge of shares"),
+        "personal_guarantee" => (
+            "实际控制人个人连带责任保证",
+            "personal guarantee of the controlling owner",
+        ),
+        "receivables_pledge" => ("应收账款质押", "pledge of receivables"),
+        "mortgage" => ("不动产抵押", "real-estate mortgage"),
+        other => (other, other),
+    };
+    lang.t(zh, en).to_string()
 }
 
 fn y(m: Money) -> String {
