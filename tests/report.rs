@@ -867,6 +867,37 @@ fn report_command_writes_the_set_and_fails_cleanly() {
     let files = walk(&p2);
     assert_eq!(files.len(), 1, "{files:?}");
 
+    // A second set written into the same folder leaves no file of the first one behind: the
+    // loss-sharing chart of the Jinan programme goes when the plain bank policy has none.
+    let again = tmp.join("again");
+    for rb in ["jinan_2242", "bank_default"] {
+        let o = techval_bin()
+            .args(["report", "--rulebook", rb, "--out"])
+            .arg(&again)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            again.join("charts/loss_sharing.png").is_file(),
+            rb == "jinan_2242",
+            "{rb}"
+        );
+    }
+
+    // An option out of range: exit 2, one line, nothing written.
+    let o = techval_bin()
+        .args(["report", "--png-scale", "9", "--out"])
+        .arg(tmp.join("scale"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--png-scale = 9: must be a number from 0.5 to 4"),
+        "{err}"
+    );
+    assert!(!tmp.join("scale").exists());
+
     // A bad case file: exit 2, one line naming the file and field, nothing written.
     let bad = tmp.join("bad.toml");
     let text = techval::case::DEMO_CASE

@@ -60,6 +60,17 @@ pub enum Chart {
     MarketStats(MarketStats),
 }
 
+/// The file stems of every kind of chart (see [`Chart::name`]).
+pub const CHART_NAMES: [&str; 7] = [
+    "mc_histogram",
+    "tornado",
+    "football_field",
+    "comparables",
+    "loan_schedule",
+    "loss_sharing",
+    "market_stats",
+];
+
 impl Chart {
     /// File stem and HTML id: `mc_histogram`, `tornado`, `football_field`, `comparables`,
     /// `loan_schedule`, `loss_sharing`, `market_stats`.

@@ -144,6 +144,36 @@ pub struct Loaded {
     pub deals: Option<crate::data::DealHistory>,
 }
 
+/// `--case`, `--rulebook` and `--deals`: what `techval pipeline` and `techval report` run on.
+#[derive(Debug, Args, Clone)]
+pub struct CaseSource {
+    /// Case file (TOML or JSON). Without it the bundled demo case runs.
+    #[arg(long, value_name = "FILE")]
+    pub case: Option<PathBuf>,
+    /// Rulebook: a shipped name (bank_default, jinan_2242, sichuan_tianfu_zhilaidai,
+    /// national_reguarantee) or a TOML file. Default: bank_default.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub rulebook: Option<String>,
+    /// Deal history (CSV/Parquet) for the market approach (default: the shipped SYNTHETIC
+    /// deals, when the case has a [market] section).
+    #[arg(long, value_name = "PATH")]
+    pub deals: Option<PathBuf>,
+}
+
+impl CaseSource {
+    /// Loads the case, rulebook, tables and (when the case needs them) the deals.
+    pub fn load(&self, models: &ModelBook, models_dir: Option<&Path>) -> crate::Result<Loaded> {
+        let mut ld = Loaded::load(
+            self.case.as_ref(),
+            self.rulebook.as_deref(),
+            models,
+            models_dir,
+        )?;
+        ld.load_deals(self.deals.as_ref())?;
+        Ok(ld)
+    }
+}
+
 impl Loaded {
     /// Loads the case (validated), the rulebook and the tables.
     pub fn load(

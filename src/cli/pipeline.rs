@@ -18,16 +18,9 @@ use std::path::{Path, PathBuf};
 /// Arguments of `techval pipeline`.
 #[derive(Debug, Args)]
 pub struct PipelineArgs {
-    /// Case file (TOML or JSON). Without it the bundled demo case runs.
-    #[arg(long, value_name = "FILE")]
-    pub case: Option<PathBuf>,
-    /// Rulebook: a shipped name (bank_default, jinan_2242, sichuan_tianfu_zhilaidai,
-    /// national_reguarantee) or a TOML file. Default: bank_default.
-    #[arg(long, value_name = "NAME|FILE")]
-    pub rulebook: Option<String>,
-    /// Deal history (CSV/Parquet) for the market approach.
-    #[arg(long, value_name = "PATH")]
-    pub deals: Option<PathBuf>,
+    /// Case, rulebook and deal history.
+    #[command(flatten)]
+    pub source: super::finance::CaseSource,
     /// Folder for the JSON: writes DIR/<case id>/pipeline.json.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
@@ -439,8 +432,7 @@ pub fn render_summary(ld: &Loaded, r: &PipelineResult, json_path: Option<&Path>)
 
 /// Runs `techval pipeline`.
 pub fn run(a: PipelineArgs, models: &ModelBook, models_dir: Option<&Path>) -> anyhow::Result<()> {
-    let mut ld = Loaded::load(a.case.as_ref(), a.rulebook.as_deref(), models, models_dir)?;
-    ld.load_deals(a.deals.as_ref())?;
+    let ld = a.source.load(models, models_dir)?;
     let deals = ld.deals.as_ref().map(super::deals::DataProvenance::of);
     let ctx = ld.ctx(models);
     let r = pipeline::run(&ld.case, &ctx).map_err(|e| ld.in_case(e))?;

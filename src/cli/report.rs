@@ -87,17 +87,10 @@ pub struct ReportOptions {
 /// Arguments of `techval report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Case file (TOML or JSON). Without it the bundled demo case runs.
-    #[arg(long, value_name = "FILE")]
-    pub case: Option<PathBuf>,
-    /// Rulebook for the credit memo (shipped name or TOML file; default bank_default). The
-    /// memo is written when the case has a [finance] section.
-    #[arg(long, value_name = "NAME|FILE")]
-    pub rulebook: Option<String>,
-    /// Deal history (CSV/Parquet) for the market approach (default: the shipped SYNTHETIC
-    /// deals).
-    #[arg(long, value_name = "PATH")]
-    pub deals: Option<PathBuf>,
+    /// Case, rulebook (for the credit memo, written when the case has a [finance] section)
+    /// and deal history.
+    #[command(flatten)]
+    pub source: super::finance::CaseSource,
     /// Output folder (default: reports/<case id>/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -227,6 +220,14 @@ pub fn build_set(
 ) -> anyhow::Result<ReportSet> {
     let case = &ld.case;
     let label = ld.case_file.as_str();
+    if !(0.5..=4.0).contains(&opts.png_scale) {
+        return Err(crate::Error::field(
+            "--png-scale",
+            opts.png_scale,
+            "must be a number from 0.5 to 4 (PNG size relative to the SVG)",
+        )
+        .into());
+    }
     let lang: Lang = opts.lang.into();
     let conclude = opts
         .conclude
@@ -406,8 +407,7 @@ pub fn write_set(set: &ReportSet, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 /// Runs `techval report`.
 pub fn run(a: ReportArgs, models: &ModelBook, models_dir: Option<&Path>) -> anyhow::Result<()> {
     let t0 = Instant::now();
-    let mut ld = Loaded::load(a.case.as_ref(), a.rulebook.as_deref(), models, models_dir)?;
-    ld.load_deals(a.deals.as_ref())?;
+    let ld = a.source.load(models, models_dir)?;
     let ctx = ld.ctx(models);
     let ev = pipeline::evaluate(&ld.case, &ctx).map_err(|e| ld.in_case(e))?;
     let finance = if ld.case.finance.is_some() {

@@ -229,8 +229,8 @@ pub struct ReportSet {
 }
 
 impl ReportSet {
-    /// Writes the set into `dir` (created when missing), every file atomically. Returns the
-    /// paths written.
+    /// Writes the set into `dir` (created when missing), every file atomically, and removes the
+    /// files an earlier set left there that this one does not have. Returns the paths written.
     pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>> {
         let mut written = Vec::new();
         let mut put = |rel: &str, bytes: &[u8]| -> Result<()> {
@@ -251,6 +251,28 @@ impl ReportSet {
                 c.svg_standalone.as_bytes(),
             )?;
             put(&format!("charts/{}.png", c.name), &c.png)?;
+        }
+        // Files of an earlier set that this one does not have (a chart whose stage did not run
+        // this time, a memo without finance) would be mistaken for part of it: remove them.
+        let mut stale: Vec<String> = chart::CHART_NAMES
+            .iter()
+            .filter(|n| !self.charts.iter().any(|c| c.name == **n))
+            .flat_map(|n| [format!("charts/{n}.svg"), format!("charts/{n}.png")])
+            .collect();
+        if self.credit_html.is_none() {
+            stale.push("credit_memo.html".into());
+        }
+        for rel in stale {
+            let p = dir.join(rel);
+            if p.is_file() {
+                std::fs::remove_file(&p).map_err(|e| Error::Io {
+                    path: p.display().to_string(),
+                    message: format!(
+                        "cannot remove a file of an earlier report set: {}",
+                        crate::input::io_reason(&e)
+                    ),
+                })?;
+            }
         }
         Ok(written)
     }
