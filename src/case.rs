@@ -143,7 +143,7 @@ impl Case {
             f.validate()?;
         }
         if let Some(r) = &self.report {
-            crate::report::info::validate(r, &self.subject, &crate::valuation::available(self))?;
+            crate::report::info::validate(r, &self.subject, &crate::evaluate::available(self))?;
         }
         Ok(())
     }

@@ -24,6 +24,7 @@ pub mod cli;
 pub mod data;
 pub mod dates;
 pub mod error;
+pub mod evaluate;
 pub mod finance;
 pub mod input;
 pub mod models;

@@ -19,6 +19,7 @@
 
 use crate::case::Case;
 use crate::error::{Error, Result};
+use crate::evaluate;
 use crate::finance::guarantee::{self, GuaranteePlan};
 use crate::finance::inputs::FinanceInputs;
 use crate::finance::invest::{self, InvestmentView};
@@ -27,9 +28,9 @@ use crate::finance::rules::{LprTable, Rulebook, VcStageTable};
 use crate::finance::trade::{self, TradeTerms};
 use crate::finance::{self as fin, DownsideValue, PledgedItem};
 use crate::models::ModelBook;
-use crate::valuation::reconcile::{self, ReconciledPart, Reconciliation};
-use crate::valuation::uncertainty::{self, SimSettings, ValueDistribution};
-use crate::valuation::{self, Approach, Model, Valuation};
+use crate::valuation::reconcile::{ReconciledPart, Reconciliation};
+use crate::valuation::uncertainty::{SimSettings, ValueDistribution};
+use crate::valuation::{Approach, Valuation};
 use serde::Serialize;
 
 /// What the finance stages read besides the case.
@@ -124,30 +125,21 @@ fn finance_of(case: &Case) -> FinanceInputs {
     case.finance.clone().unwrap_or_default()
 }
 
-/// 评: runs every approach the case has assumptions for (`valuation::run_approaches`); the
+/// 评: runs every approach the case has assumptions for ([`evaluate::run_approaches`]); the
 /// market approach uses `deals`.
 pub fn valuations(
     case: &Case,
     models: &ModelBook,
     deals: Option<&crate::data::DealHistory>,
 ) -> Result<Vec<Valuation>> {
-    valuation::run_approaches(case, models, &valuation::available(case), deals)
+    evaluate::run_approaches(case, models, &evaluate::available(case), deals)
 }
 
 /// 评: the valuations, their reconciliation when more than one approach ran, and — when the
 /// value must be lent on its downside — the Monte Carlo run of the value lent on.
 pub fn evaluate(case: &Case, ctx: &Context) -> Result<Evaluation> {
     let vals = valuations(case, ctx.models, ctx.deals)?;
-    let reconciliation = if vals.len() > 1 {
-        Some(reconcile::reconcile(
-            &vals,
-            case.purpose,
-            case.reconcile.as_ref(),
-            &ctx.models.reconcile,
-        )?)
-    } else {
-        None
-    };
+    let reconciliation = evaluate::reconcile_all(case, ctx.models, &vals)?;
     let simulation =
         match fin::downside_reason(ctx.rulebook.pledge.basis, case.simulation.is_some()) {
             Some(reason) => Some(simulate_lent_value(
@@ -183,44 +175,22 @@ pub fn simulate_lent_value(
     );
     let mut settings = SimSettings::resolve(spec, None, None, None)?;
     settings.pledge_quantile = q;
-    let mut compiled: Vec<(Approach, Box<dyn Model>)> = Vec::new();
-    for v in vals {
-        if let Some(m) = uncertainty::compile_model(case, ctx.models, v.approach)? {
-            compiled.push((v.approach, m));
-        }
+    let ran: Vec<Approach> = vals.iter().map(|v| v.approach).collect();
+    let compiled = evaluate::compile(case, ctx.models, &ran)?;
+    if rec.is_none() && compiled.models.is_empty() {
+        return Err(Error::Unsupported(format!(
+            "{reason}, but the {} approach has no compiled model to simulate",
+            vals.first().map_or("?", |v| v.approach.as_str())
+        )));
     }
-    let refs: Vec<(Approach, &dyn Model)> =
-        compiled.iter().map(|(a, m)| (*a, m.as_ref())).collect();
-    let corr = spec.map(|s| s.correlation.as_slice()).unwrap_or(&[]);
-    let split = uncertainty::assign_correlations(corr, &refs)?;
-    match rec {
-        Some(r) => {
-            let rs = reconcile::simulate_reconciled(r, &refs, &split, &settings)?;
-            Ok(LentValueSimulation {
-                of: "reconciled value".into(),
-                reason,
-                quantile_source,
-                composition: rs.composition,
-                dist: rs.dist,
-            })
-        }
-        None => {
-            let (a, m) = refs.first().ok_or_else(|| {
-                Error::Unsupported(format!(
-                    "{reason}, but the {} approach has no compiled model to simulate",
-                    vals.first().map_or("?", |v| v.approach.as_str())
-                ))
-            })?;
-            let c = split.first().map(Vec::as_slice).unwrap_or(&[]);
-            Ok(LentValueSimulation {
-                of: format!("{} value", a.as_str()),
-                reason,
-                quantile_source,
-                composition: Vec::new(),
-                dist: uncertainty::distribution(*m, c, &settings)?,
-            })
-        }
-    }
+    let sim = compiled.simulate_value(rec, &settings, &reason)?;
+    Ok(LentValueSimulation {
+        of: sim.of,
+        reason,
+        quantile_source,
+        composition: sim.composition,
+        dist: sim.dist,
+    })
 }
 
 /// 保: the lending value (see [`fin::lending_value`]) and the guarantee plan.

@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 use std::process::Command;
 use techval::valuation::uncertainty::{
-    self, compile_model, sensitivity, simulate, summarize, Correlation, SimSettings,
+    self, sensitivity, simulate, summarize, Correlation, SimSettings,
 };
-use techval::valuation::{self, Approach, Model, PlanInput};
+use techval::valuation::{Approach, Model, PlanInput};
 use techval::{Case, ModelBook};
 
 fn param(text: &str) -> techval::param::Param {
@@ -114,8 +114,9 @@ fn load(body: &str) -> (Case, ModelBook) {
 #[test]
 fn degenerate_distributions_reproduce_the_deterministic_value_to_the_fen() {
     let (case, book) = load(DEGENERATE_COST);
-    let vals = valuation::run_approaches(&case, &book, &[Approach::Cost], None).expect("cost runs");
-    let model = compile_model(&case, &book, Approach::Cost)
+    let vals = techval::evaluate::run_approaches(&case, &book, &[Approach::Cost], None)
+        .expect("cost runs");
+    let model = techval::evaluate::compile_model(&case, &book, Approach::Cost)
         .expect("compiles")
         .expect("cost has a model");
     let settings = SimSettings {
@@ -341,7 +342,7 @@ fn a_path_without_a_finite_value_is_an_error_naming_its_inputs() {
 #[test]
 fn tornado_bars_are_ordered_by_swing_and_contain_the_base_value() {
     let (case, book) = load(UNCERTAIN_COST);
-    let model = compile_model(&case, &book, Approach::Cost)
+    let model = techval::evaluate::compile_model(&case, &book, Approach::Cost)
         .expect("compiles")
         .expect("model");
     let s = sensitivity(model.as_ref(), 0.1).expect("sensitivity");
@@ -562,7 +563,7 @@ fn pledge_quantile_and_threshold_come_from_the_case() {
         "threshold = \"3000000\"\npledge_quantile = 0.05\nbins = 7",
     );
     let (case, book) = load(&body);
-    let model = compile_model(&case, &book, Approach::Cost)
+    let model = techval::evaluate::compile_model(&case, &book, Approach::Cost)
         .expect("compiles")
         .expect("model");
     let settings =
@@ -677,9 +678,9 @@ fn degenerate_income_distributions_reproduce_the_audited_income_value_to_the_fen
         ("relief from royalty with TAB", DEGENERATE_RFR_TAB),
     ] {
         let (case, book) = load(body);
-        let vals = valuation::run_approaches(&case, &book, &[Approach::Income], None)
+        let vals = techval::evaluate::run_approaches(&case, &book, &[Approach::Income], None)
             .expect("income runs");
-        let model = compile_model(&case, &book, Approach::Income)
+        let model = techval::evaluate::compile_model(&case, &book, Approach::Income)
             .expect("compiles")
             .expect("income has a model");
         let settings = SimSettings {
@@ -782,7 +783,7 @@ fn lognormal_rfr_closed_form() -> (f64, f64) {
 #[test]
 fn lognormal_revenue_on_the_income_model_matches_the_closed_form() {
     let (case, book) = load(LOGNORMAL_RFR);
-    let model = compile_model(&case, &book, Approach::Income)
+    let model = techval::evaluate::compile_model(&case, &book, Approach::Income)
         .expect("compiles")
         .expect("model");
     let (mean, sd) = lognormal_rfr_closed_form();
@@ -936,7 +937,9 @@ rate = 0.15
     for (label, text) in &files {
         let case = Case::parse(label, text).expect("parses");
         case.validate(&book).expect("validates");
-        let Some(model) = compile_model(&case, &book, Approach::Income).expect("compiles") else {
+        let Some(model) =
+            techval::evaluate::compile_model(&case, &book, Approach::Income).expect("compiles")
+        else {
             continue;
         };
         let doc: toml::Value = toml::from_str(text).expect("toml");
@@ -967,7 +970,7 @@ rate = 0.15
 #[test]
 fn rank_correlations_apply_to_income_inputs_by_their_case_paths() {
     let (case, book) = load(&income_case_with_correlation());
-    let model = compile_model(&case, &book, Approach::Income)
+    let model = techval::evaluate::compile_model(&case, &book, Approach::Income)
         .expect("compiles")
         .expect("model");
     let corr = &case.simulation.as_ref().expect("[simulation]").correlation;
@@ -1075,7 +1078,7 @@ rate = 0.10
 #[test]
 fn tornado_on_the_income_model_orders_bars_and_reports_swings_past_growth() {
     let (case, book) = load(LOGNORMAL_RFR);
-    let model = compile_model(&case, &book, Approach::Income)
+    let model = techval::evaluate::compile_model(&case, &book, Approach::Income)
         .expect("compiles")
         .expect("model");
     let s = sensitivity(model.as_ref(), 0.2).expect("sensitivity");
@@ -1102,7 +1105,7 @@ fn tornado_on_the_income_model_orders_bars_and_reports_swings_past_growth() {
 
     // Swings that push r to or below the growth rate get no bar, with the reason.
     let (case, book) = load(NEAR_GROWTH);
-    let model = compile_model(&case, &book, Approach::Income)
+    let model = techval::evaluate::compile_model(&case, &book, Approach::Income)
         .expect("compiles")
         .expect("model");
     let s = sensitivity(model.as_ref(), 0.1).expect("sensitivity");
@@ -1166,7 +1169,7 @@ fn paths_below_the_growth_rate_are_counted_and_reported() {
             "rate = { dist = \"normal\", mean = 0.10, sd = 0.02, min = 0.01, max = 0.3 }",
         );
     let (case, book) = load(&body);
-    let model = compile_model(&case, &book, Approach::Income)
+    let model = techval::evaluate::compile_model(&case, &book, Approach::Income)
         .expect("compiles")
         .expect("model");
     let n = 100_000;

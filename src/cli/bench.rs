@@ -78,7 +78,7 @@ pub fn bench_model(
         ),
     };
     c.validate(models).map_err(|e| e.in_file(&label))?;
-    let m = uncertainty::compile_model(&c, models, Approach::Income)
+    let m = crate::evaluate::compile_model(&c, models, Approach::Income)
         .map_err(|e| e.in_file(&label))?
         .ok_or_else(|| {
             crate::Error::field(

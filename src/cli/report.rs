@@ -235,13 +235,13 @@ pub fn build_set(
         .or(case.report.as_ref().and_then(|r| r.conclude));
     let ev = st;
     let ran: Vec<Approach> = ev.valuations.iter().map(|v| v.approach).collect();
-    let compiled =
-        super::simulation::compile_all(case, models, &ran).map_err(|e| e.in_file(label))?;
+    let compiled = crate::evaluate::compile(case, models, &ran).map_err(|e| e.in_file(label))?;
     // Each approach's distribution (ranges of the football field), with the case's settings.
     let simulations: Vec<SimulationSummary> = match &case.simulation {
         Some(spec) => {
             let settings = SimSettings::resolve(Some(spec), None, None, None)?;
-            super::simulation::simulate_all(case, &compiled, &settings)
+            compiled
+                .simulate_each(&settings)
                 .map_err(|e| e.in_file(label))?
         }
         None => Vec::new(),

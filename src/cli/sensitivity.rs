@@ -2,12 +2,12 @@
 //! and the rank correlation of each sampled input with the simulated value.
 
 use super::output::{emit, Align, Table};
-use super::simulation::{compile_all, fmt_num, fmt_yuan, simulate_all};
+use super::simulation::{fmt_num, fmt_yuan};
 use super::value::load_case;
 use super::OutputFormat;
 use crate::models::ModelBook;
 use crate::valuation::uncertainty::{self, Sensitivity, SimSettings, SimulationSummary};
-use crate::valuation::{self, Approach};
+use crate::valuation::Approach;
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -82,9 +82,10 @@ pub fn run(a: SensitivityArgs, models: &ModelBook) -> anyhow::Result<()> {
         ApproachArg::Income => vec![Approach::Income],
         ApproachArg::Cost => vec![Approach::Cost],
         ApproachArg::Market => vec![Approach::Market],
-        ApproachArg::All => valuation::available(&case),
+        ApproachArg::All => crate::evaluate::available(&case),
     };
-    let compiled = compile_all(&case, models, &which).map_err(|e| e.in_file(&label))?;
+    let compiled =
+        crate::evaluate::compile(&case, models, &which).map_err(|e| e.in_file(&label))?;
     if compiled.models.is_empty() {
         return Err(crate::Error::Unsupported(format!(
             "{label}: nothing to analyse: {}",
@@ -99,7 +100,9 @@ pub fn run(a: SensitivityArgs, models: &ModelBook) -> anyhow::Result<()> {
     let mut settings =
         SimSettings::resolve(case.simulation.as_ref(), a.simulate, a.seed, a.chunk_size)?;
     settings.rank_correlation = true;
-    let sims = simulate_all(&case, &compiled, &settings).map_err(|e| e.in_file(&label))?;
+    let sims = compiled
+        .simulate_each(&settings)
+        .map_err(|e| e.in_file(&label))?;
     let mut approaches = Vec::new();
     for (((ap, _), sim), sensitivity) in compiled.models.iter().zip(sims).zip(sens) {
         let has_random = !sim.dist.uncertain_inputs.is_empty();

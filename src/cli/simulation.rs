@@ -1,86 +1,9 @@
-//! Monte Carlo, reconciliation and sensitivity glue shared by `techval value` and
-//! `techval sensitivity`: compiling each approach's model, running the simulations, and the
-//! terminal tables.
+//! Terminal views of Monte Carlo runs and reconciliations, shared by `techval value` and
+//! `techval sensitivity` (the runs themselves are [`crate::evaluate`]'s).
 
 use super::output::{Align, Table};
-use crate::case::Case;
-use crate::models::ModelBook;
-use crate::valuation::reconcile::{self, ReconciledSimulation, Reconciliation};
-use crate::valuation::uncertainty::{
-    self, assign_correlations, compile_model, Correlation, SimSettings, SimulationSummary,
-    ValueDistribution,
-};
-use crate::valuation::{Approach, Model};
-
-/// The compiled models of the approaches asked for; approaches without a compiled model are
-/// listed in the notes.
-pub struct Compiled {
-    /// (approach, model) for the approaches that have one.
-    pub models: Vec<(Approach, Box<dyn Model>)>,
-    /// Approaches left out, and why.
-    pub notes: Vec<String>,
-}
-
-/// Compiles the model of each approach in `which`.
-pub fn compile_all(case: &Case, book: &ModelBook, which: &[Approach]) -> crate::Result<Compiled> {
-    let mut models = Vec::new();
-    let mut notes = Vec::new();
-    for a in which {
-        match compile_model(case, book, *a)? {
-            Some(m) => models.push((*a, m)),
-            None => notes.push(format!(
-                "{} ({}): no compiled model for Monte Carlo / sensitivity yet; left out",
-                a.as_str(),
-                a.name_zh()
-            )),
-        }
-    }
-    Ok(Compiled { models, notes })
-}
-
-impl Compiled {
-    /// (approach, model) references.
-    pub fn refs(&self) -> Vec<(Approach, &dyn Model)> {
-        self.models.iter().map(|(a, m)| (*a, m.as_ref())).collect()
-    }
-
-    /// The case's correlations split over the compiled models (errors name the entry).
-    pub fn correlations(&self, case: &Case) -> crate::Result<Vec<Vec<Correlation>>> {
-        let corr = case
-            .simulation
-            .as_ref()
-            .map(|s| s.correlation.as_slice())
-            .unwrap_or(&[]);
-        assign_correlations(corr, &self.refs())
-    }
-}
-
-/// Runs one simulation per compiled model, with the case's correlations split over them.
-pub fn simulate_all(
-    case: &Case,
-    compiled: &Compiled,
-    settings: &SimSettings,
-) -> crate::Result<Vec<SimulationSummary>> {
-    let refs = compiled.refs();
-    let split = compiled.correlations(case)?;
-    let mut out = Vec::new();
-    for ((a, m), c) in refs.iter().zip(&split) {
-        out.push(uncertainty::summarize(*a, *m, c, settings)?);
-    }
-    Ok(out)
-}
-
-/// Simulates the reconciled value (the weighted approaches, see
-/// [`reconcile::ReconciledModel`]) with the same settings.
-pub fn simulate_reconciled(
-    case: &Case,
-    compiled: &Compiled,
-    rec: &Reconciliation,
-    settings: &SimSettings,
-) -> crate::Result<ReconciledSimulation> {
-    let split = compiled.correlations(case)?;
-    reconcile::simulate_reconciled(rec, &compiled.refs(), &split, settings)
-}
+use crate::valuation::reconcile::{ReconciledSimulation, Reconciliation};
+use crate::valuation::uncertainty::{SimulationSummary, ValueDistribution};
 
 /// An `f64` amount in 元 with thousands separators and 2 decimals (display only).
 pub fn fmt_yuan(x: f64) -> String {
@@ -275,6 +198,8 @@ pub fn render_reconciliation(r: &Reconciliation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::ModelBook;
+    use crate::valuation::Approach;
 
     #[test]
     fn reconciliation_table_shows_weights_and_the_flag() {

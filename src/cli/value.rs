@@ -3,8 +3,9 @@
 use super::output::{emit, Align, Table};
 use super::OutputFormat;
 use crate::case::{Case, DEMO_CASE};
+use crate::evaluate;
 use crate::models::ModelBook;
-use crate::valuation::{self, Approach, Valuation};
+use crate::valuation::{Approach, Valuation};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -113,28 +114,17 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
         ApproachArg::Income => vec![Approach::Income],
         ApproachArg::Cost => vec![Approach::Cost],
         ApproachArg::Market => vec![Approach::Market],
-        ApproachArg::All => valuation::available(&case),
+        ApproachArg::All => evaluate::available(&case),
     };
     let deals = if which.contains(&Approach::Market) {
         Some(super::deals::load(a.deals.as_ref(), a.rejects.as_deref())?)
     } else {
         None
     };
-    let vals = valuation::run_approaches(&case, models, &which, deals.as_ref())
+    let vals = evaluate::run_approaches(&case, models, &which, deals.as_ref())
         .map_err(|e| e.in_file(&label))?;
-    let reconciliation = if vals.len() > 1 {
-        Some(
-            crate::valuation::reconcile::reconcile(
-                &vals,
-                case.purpose,
-                case.reconcile.as_ref(),
-                &models.reconcile,
-            )
-            .map_err(|e| e.in_file(&label))?,
-        )
-    } else {
-        None
-    };
+    let reconciliation =
+        evaluate::reconcile_all(&case, models, &vals).map_err(|e| e.in_file(&label))?;
     let simulate = a.simulate.is_some()
         || a.seed.is_some()
         || a.chunk_size.is_some()
@@ -147,13 +137,14 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
             a.chunk_size,
         )?;
         let ran: Vec<Approach> = vals.iter().map(|v| v.approach).collect();
-        let compiled =
-            super::simulation::compile_all(&case, models, &ran).map_err(|e| e.in_file(&label))?;
-        let sims = super::simulation::simulate_all(&case, &compiled, &settings)
+        let compiled = evaluate::compile(&case, models, &ran).map_err(|e| e.in_file(&label))?;
+        let sims = compiled
+            .simulate_each(&settings)
             .map_err(|e| e.in_file(&label))?;
         let rec_sim = match &reconciliation {
             Some(r) if !compiled.models.is_empty() => Some(
-                super::simulation::simulate_reconciled(&case, &compiled, r, &settings)
+                compiled
+                    .simulate_reconciled(r, &settings)
                     .map_err(|e| e.in_file(&label))?,
             ),
             _ => None,
