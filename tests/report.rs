@@ -51,6 +51,14 @@ fn bin(sorted: &[f64], n: usize) -> Vec<techval::valuation::uncertainty::Histogr
         .collect()
 }
 
+/// The text of the language.
+fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
 /// A fixture with every kind of chart, labelled in `lang` (numbers made up for the pictures).
 fn all_charts(lang: Lang) -> Vec<Chart> {
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(20250630);
@@ -58,7 +66,8 @@ fn all_charts(lang: Lang) -> Vec<Chart> {
     let mut samples: Vec<f64> = (0..4000).map(|_| ln.sample(&mut rng)).collect();
     samples.sort_by(f64::total_cmp);
     let pct = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
-    let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
+    // Fixture labels of the test's own (not the report catalogue's).
+    let t = |zh: &str, en: &str| pick(lang, zh, en).to_string();
     let hist = Chart::McHistogram(chart::McHistogram {
         title: t(
             "蒙特卡洛模拟：评估价值分布",
@@ -175,7 +184,7 @@ fn all_charts(lang: Lang) -> Vec<Chart> {
                 adjusted_price: 1_600_000.0
                     + 95_000.0 * i as f64
                     + 180_000.0 * ((i * 7) % 5) as f64,
-                region: lang.t(zh, en).to_string(),
+                region: pick(lang, zh, en).to_string(),
             }
         })
         .collect();

@@ -203,6 +203,22 @@ pub fn svg_text(svg: &str) -> String {
     out
 }
 
+/// Escapes text for HTML element content and attribute values (HTML, SVG and XML alike).
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
 /// Decodes the five XML entities and numeric character references.
 pub fn xml_unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -275,7 +291,7 @@ pub fn inline_svg(svg: &str, id: &str, title: &str) -> String {
     let open = remove_attr(&open, "height");
     format!(
         "{open} id=\"chart-{id}\" role=\"img\" aria-label=\"{}\">{}",
-        crate::report::html::esc(title),
+        esc(title),
         &body[gt + 1..]
     )
 }

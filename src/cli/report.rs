@@ -12,7 +12,8 @@ use crate::finance::lend::LoanOffer;
 use crate::models::ModelBook;
 use crate::money::group_thousands;
 use crate::pipeline::{self, LentValueSimulation};
-use crate::report::assemble::{self, ConcludedDistribution, FinanceResults, ReportInputs};
+use crate::report::assemble::{self, FinanceResults, ReportInputs};
+use crate::report::ConcludedDistribution;
 use crate::report::{Lang, ReportSet};
 use crate::valuation::market::{self, ComparableRow, MarketSummary};
 use crate::valuation::reconcile::{ReconciledModel, Reconciliation};
@@ -313,10 +314,7 @@ pub fn build_set(
     };
     let stats_cite = format!(
         "{} ({})",
-        lang.t(
-            "《中国科技统计年鉴》技术市场成交合同，techme（胡华平）汇编",
-            "China Statistical Yearbook on Science and Technology, technology-market contracts, compiled in techme (Hu Huaping)",
-        ),
+        lang.t("set.china_statistical_yearbook_on_science_and"),
         stats_source
     );
     let mut data = Vec::new();
@@ -324,10 +322,7 @@ pub fn build_set(
         data.push(format!(
             "{}{} ({} deals, {})",
             if d.synthetic {
-                lang.t(
-                    "合成数据（非真实交易）：",
-                    "SYNTHETIC deals (not real transactions): ",
-                )
+                lang.t("set.synthetic_deals_not_real_transactions")
             } else {
                 ""
             },

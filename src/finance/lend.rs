@@ -560,7 +560,7 @@ pub fn offer(
     let m = req.periods_per_year.unwrap_or(12);
     let tenor = plan.tenor_months;
     let step = 12 / m;
-    if tenor % step != 0 {
+    if !tenor.is_multiple_of(step) {
         return Err(Error::field(
             "finance.loan.tenor_months",
             tenor,

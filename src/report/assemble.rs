@@ -9,7 +9,7 @@
 
 use super::credit::{self, CreditMemo};
 use super::valuation as vr;
-use super::{Conclusion, Lang, Provenance, ReportSet};
+use super::{ConcludedDistribution, Conclusion, Lang, Provenance, ReportSet};
 use crate::case::Case;
 use crate::chart::{self, Chart};
 use crate::error::Result;
@@ -19,15 +19,6 @@ use crate::valuation::market::MarketOutcome;
 use crate::valuation::reconcile::Reconciliation;
 use crate::valuation::uncertainty::{Sensitivity, SimulationSummary, ValueDistribution};
 use crate::valuation::{Approach, Valuation};
-
-/// The Monte Carlo distribution of the concluded value (the value lent on).
-#[derive(Debug, Clone, Copy)]
-pub struct ConcludedDistribution<'a> {
-    /// What was simulated, e.g. `reconciled value` or `income value`.
-    pub of: &'a str,
-    /// The distribution.
-    pub dist: &'a ValueDistribution,
-}
 
 /// The finance stages a credit memo shows.
 #[derive(Debug, Clone)]
@@ -73,51 +64,6 @@ pub struct ReportInputs<'a> {
     pub png_scale: f64,
 }
 
-/// A readable name of a case field path (the path itself when there is none).
-pub fn input_label(path: &str, lang: Lang) -> String {
-    let (zh, en) = match path {
-        "income.discount.rate" => ("折现率", "discount rate"),
-        "income.discount.risk_free" => ("无风险报酬率", "risk-free rate"),
-        "income.discount.technology" => ("技术风险报酬率", "technology premium"),
-        "income.discount.market" => ("市场风险报酬率", "market premium"),
-        "income.discount.capital" => ("资金风险报酬率", "capital premium"),
-        "income.discount.management" => ("管理风险报酬率", "management premium"),
-        "income.discount.beta" => ("贝塔系数", "beta"),
-        "income.stream_scale" => ("收益规模系数", "income scale"),
-        "income.growth" => ("收入增长率", "growth"),
-        "income.economic_life" => ("经济寿命", "economic life"),
-        "income.margin" => ("利润率", "margin"),
-        "income.tax_rate" => ("所得税率", "tax rate"),
-        "income.split.rate" => ("分成率", "split rate"),
-        "income.split.k_min" => ("分成率下限", "split range low"),
-        "income.split.k_max" => ("分成率上限", "split range high"),
-        "income.split.decay" => ("分成率年衰减", "split decay"),
-        "income.split.scores.legal" => ("法律因素评分", "legal score"),
-        "income.split.scores.technical" => ("技术因素评分", "technical score"),
-        "income.split.scores.economic" => ("经济因素评分", "economic score"),
-        "income.royalty.rate" => ("许可费率", "royalty rate"),
-        "cost.used_years" => ("已使用年限", "years used"),
-        "cost.remaining_years" => ("剩余经济寿命", "remaining life"),
-        "cost.functional_obsolescence" => ("功能性贬值率", "functional obsolescence"),
-        "cost.economic_obsolescence" => ("经济性贬值率", "economic obsolescence"),
-        "cost.profit_rate" => ("成本利润率", "cost-profit rate"),
-        _ => {
-            if let Some(i) = path
-                .strip_prefix("income.revenue[")
-                .and_then(|r| r.strip_suffix(']'))
-                .and_then(|i| i.parse::<usize>().ok())
-            {
-                return match lang {
-                    Lang::Zh => format!("第{}年收入", i + 1),
-                    Lang::En => format!("revenue, year {}", i + 1),
-                };
-            }
-            return path.to_string();
-        }
-    };
-    lang.t(zh, en).to_string()
-}
-
 fn pct_of(v: f64) -> String {
     chart::draw::fmt_num(v * 100.0, 2) + "%"
 }
@@ -154,7 +100,6 @@ pub fn charts(
     memo: Option<&CreditMemo>,
 ) -> Vec<Chart> {
     let lang = inp.lang;
-    let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     let mut out = Vec::new();
     // Football field: each approach's P5–P95 where simulated, else its point value.
     let mut bars: Vec<chart::RangeBar> = inp
@@ -181,7 +126,7 @@ pub fn charts(
     if let Some(d) = &inp.distribution {
         if inp.reconciliation.is_some() {
             bars.push(chart::RangeBar {
-                label: t("评估结论（加权）", "Concluded (weighted)"),
+                label: lang.t("set.chart.concluded_weighted").to_string(),
                 low: d.dist.stats.percentile("P5").unwrap_or(f64::NAN),
                 high: d.dist.stats.percentile("P95").unwrap_or(f64::NAN),
                 point: Some(conclusion.value.to_f64()),
@@ -190,38 +135,29 @@ pub fn charts(
     }
     if !bars.is_empty() {
         out.push(Chart::FootballField(chart::FootballField {
-            title: t(
-                "各评估方法结果与评估结论",
-                "Value by approach and the conclusion",
-            ),
-            x_label: t("价值（万元）", "Value (10k CNY)"),
+            title: lang.t("set.chart.football_title").to_string(),
+            x_label: lang.t("set.chart.value_wan").to_string(),
             bars,
             concluded: Some(chart::Marker {
-                label: t("评估结论", "Concluded"),
+                label: lang.t("set.chart.concluded").to_string(),
                 value: conclusion.value.to_f64(),
             }),
             legend: (
-                t("点估计", "Point value"),
-                t("蒙特卡洛 P5–P95", "Monte Carlo P5–P95"),
+                lang.t("set.chart.point").to_string(),
+                lang.t("set.chart.mc_range").to_string(),
             ),
         }));
     }
     if let Some(d) = &inp.distribution {
         let s = &d.dist.stats;
-        let pledge_label = match lang {
-            Lang::Zh => format!("质押价值 {}", s.pledge.label),
-            Lang::En => format!("Pledge value {}", s.pledge.label),
-        };
+        let pledge_label = lang.f("set.chart.pledge", &[("label", &s.pledge.label)]);
         out.push(Chart::McHistogram(chart::McHistogram {
-            title: match lang {
-                Lang::Zh => format!("蒙特卡洛模拟：评估价值分布（{} 次）", d.dist.samples),
-                Lang::En => format!(
-                    "Monte Carlo: distribution of the {} ({} paths)",
-                    d.of, d.dist.samples
-                ),
-            },
-            x_label: t("评估价值（万元）", "Value (10k CNY)"),
-            y_label: t("路径占比（%）", "Share of paths (%)"),
+            title: lang.f(
+                "set.chart.mc_title",
+                &[("samples", &d.dist.samples), ("of", &d.of)],
+            ),
+            x_label: lang.t("set.chart.appraised_wan").to_string(),
+            y_label: lang.t("set.chart.share_paths").to_string(),
             bins: s.histogram.clone(),
             p5: s.percentile("P5").unwrap_or(f64::NAN),
             p50: s.percentile("P50").unwrap_or(f64::NAN),
@@ -238,7 +174,7 @@ pub fn charts(
             .iter()
             .take(TORNADO_BARS)
             .map(|b| chart::TornadoBar {
-                label: input_label(&b.input, lang),
+                label: lang.input(&b.input),
                 value_low: b.value_at_low_input,
                 value_high: b.value_at_high_input,
                 low_note: Some(input_note(&b.input, b.low_input, lang)),
@@ -248,15 +184,12 @@ pub fn charts(
         if !bars.is_empty() {
             let sw = chart::draw::fmt_num(sens.swing * 100.0, 0);
             out.push(Chart::Tornado(chart::Tornado {
-                title: match lang {
-                    Lang::Zh => format!("敏感性分析：各输入变动 ±{sw}% 对评估价值的影响"),
-                    Lang::En => format!("Sensitivity: the value with each input moved ±{sw}%"),
-                },
-                x_label: t("评估价值（万元）", "Value (10k CNY)"),
+                title: lang.f("set.chart.tornado_title", &[("swing", &sw)]),
+                x_label: lang.t("set.chart.appraised_wan").to_string(),
                 base: sens.base_value,
                 legend: (
-                    t("输入下调", "Input lowered"),
-                    t("输入上调", "Input raised"),
+                    lang.t("set.chart.input_lowered").to_string(),
+                    lang.t("set.chart.input_raised").to_string(),
                 ),
                 bars,
             }));
@@ -284,15 +217,12 @@ pub fn charts(
             .collect();
         if !points.is_empty() {
             out.push(Chart::Comparables(chart::Comparables {
-                title: t(
-                    "可比交易：调整后价格（按地区）",
-                    "Comparable deals: adjusted price by region",
-                ),
-                x_label: t("交易日期", "Deal date"),
-                y_label: t("调整后价格（万元）", "Adjusted price (10k CNY)"),
+                title: lang.t("set.chart.comparables_title").to_string(),
+                x_label: lang.t("set.chart.deal_date").to_string(),
+                y_label: lang.t("set.chart.adjusted_wan").to_string(),
                 points,
                 subject: Some(chart::Marker {
-                    label: t("市场法评估值（中位数）", "Market value (median)"),
+                    label: lang.t("set.chart.market_median").to_string(),
                     value: m.valuation.value.to_f64(),
                 }),
             }));
@@ -311,14 +241,11 @@ pub fn charts(
         );
         if !series.is_empty() {
             out.push(Chart::MarketStats(chart::MarketStats {
-                title: t(
-                    "技术合同成交额（输出地域，前五省份及评估对象所在地）",
-                    "Technology-contract value by seller region (top 5 and the subject's region)",
-                ),
-                x_label: t("年份", "Year"),
-                y_label: t("成交额（亿元）", "Value (100m CNY)"),
+                title: lang.t("set.chart.market_stats_title").to_string(),
+                x_label: lang.t("set.chart.year").to_string(),
+                y_label: lang.t("set.chart.value_yi").to_string(),
                 series,
-                source: Some(format!("{}{source}", lang.t("来源：", "Source: "))),
+                source: Some(format!("{}{source}", lang.t("set.source"))),
             }));
         }
     }
@@ -331,11 +258,9 @@ pub fn not_performed(vals: &[Valuation], lang: Lang) -> Vec<(Approach, String)> 
         .into_iter()
         .filter(|a| !vals.iter().any(|v| v.approach == *a))
         .map(|a| {
-            let why = match (a, lang) {
-                (Approach::Market, Lang::Zh) => "案例文件未给出市场法参数（[market]），未进行可比交易分析。".to_string(),
-                (Approach::Market, Lang::En) => "the case file gives no market-approach assumptions ([market]); no comparable deals were analysed.".to_string(),
-                (_, Lang::Zh) => format!("案例文件未给出该方法所需的参数（[{}]）。", a.as_str()),
-                (_, Lang::En) => format!("the case file gives no assumptions for it ([{}]).", a.as_str()),
+            let why = match a {
+                Approach::Market => lang.t("set.not_performed.market").to_string(),
+                _ => lang.f("set.not_performed.other", &[("section", &a.as_str())]),
             };
             (a, why)
         })
@@ -361,11 +286,7 @@ pub fn build(inp: &ReportInputs<'_>) -> Result<ReportSet> {
         s.owner,
         s.description.clone().unwrap_or_default()
     );
-    if let Some(w) = super::glyph_warning(
-        lang.t("评估对象信息", "subject details"),
-        &subject_text,
-        lang,
-    )? {
+    if let Some(w) = super::glyph_warning(lang.t("set.subject_details"), &subject_text, lang)? {
         warnings.push(w);
     }
     let not_performed = not_performed(inp.valuations, lang);

@@ -6,15 +6,16 @@
 //! expected loss and the loss-sharing arrangement. Like the valuation report it computes
 //! nothing: totals, limits and shares are given, and are only formatted here.
 
-use super::html::{esc, kv_table, table};
+use super::html::{Figure, Table};
 use super::{Lang, Provenance};
 use crate::case::Case;
 use crate::chart::{self, Chart, RenderedChart};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::finance::guarantee::{GuaranteePlan, Waterfall};
 use crate::finance::lend::LoanOffer;
 use crate::finance::rules::{PoolTiming, Role};
 use crate::money::{group_thousands, Money, Rate};
+use askama::Template;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -197,42 +198,31 @@ impl CreditMemo {
         let info = case.report.clone().unwrap_or_default();
         let lv = &plan.lending_value;
         let value_basis = match &lv.downside {
-            Some(d) => match lang {
-                Lang::Zh => format!(
-                    "评估值的蒙特卡洛下行值 {}（{} 次模拟，随机种子 {}；{}）{}",
-                    d.label,
-                    d.samples,
-                    d.seed,
-                    d.quantile_source,
-                    if lv.capped_at_point {
-                        "，以评估值为上限"
-                    } else {
-                        ""
-                    }
-                ),
-                Lang::En => format!(
-                    "Monte Carlo downside {} of the appraised value ({} paths, seed {}; {}){}",
-                    d.label,
-                    d.samples,
-                    d.seed,
-                    d.quantile_source,
-                    if lv.capped_at_point {
-                        ", capped at the appraised value"
-                    } else {
-                        ""
-                    }
-                ),
-            },
-            None => lang
-                .t("评估值（点估计）", "the appraised (point) value")
-                .into(),
+            Some(d) => lang.f(
+                "memo.basis.downside",
+                &[
+                    ("label", &d.label),
+                    ("samples", &d.samples),
+                    ("seed", &d.seed),
+                    ("source", &d.quantile_source),
+                    (
+                        "cap",
+                        &if lv.capped_at_point {
+                            lang.t("memo.basis.capped")
+                        } else {
+                            ""
+                        },
+                    ),
+                ],
+            ),
+            None => lang.t("memo.basis.point").into(),
         };
         let pledges = offer
             .pledges
             .iter()
             .map(|p| PledgeRow {
                 name: p.item.name.clone(),
-                kind: super::valuation::kind_name(lang, p.item.kind).into(),
+                kind: lang.kind(p.item.kind).into(),
                 value: p.item.value,
                 rate: Rate::new(p.rate),
                 pledge_value: p.pledge_value,
@@ -256,16 +246,13 @@ impl CreditMemo {
         let rate_basis = Some(format!(
             "{} {} + {}{}",
             match q.lpr.base {
-                crate::finance::rules::RateBase::Lpr1y => lang.t("1年期LPR", "1-year LPR"),
-                crate::finance::rules::RateBase::Lpr5y => lang.t("5年期以上LPR", "5-year LPR"),
+                crate::finance::rules::RateBase::Lpr1y => lang.t("memo.1_year_lpr"),
+                crate::finance::rules::RateBase::Lpr5y => lang.t("memo.5_year_lpr"),
             },
             Rate::new(q.lpr.rate).display_pct(2),
             Rate::new(q.spread).display_pct(2),
             if q.capped {
-                lang.t(
-                    "（加点已按产品上限封顶）",
-                    " (spread capped by the programme)",
-                )
+                lang.t("memo.spread_capped_by_the_programme")
             } else {
                 ""
             }
@@ -367,22 +354,16 @@ impl CreditMemo {
         if !plan.counter_guarantee.kinds.is_empty() {
             conditions.push(format!(
                 "{}{}",
-                lang.t("反担保措施：", "Counter-guarantee: "),
+                lang.t("memo.counter_guarantee"),
                 plan.counter_guarantee
                     .kinds
                     .iter()
-                    .map(|k| counter_guarantee_name(k, lang))
+                    .map(|k| lang.name("counter_guarantee", k))
                     .collect::<Vec<_>>()
-                    .join(lang.t("、", ", "))
+                    .join(lang.t("memo.x"))
             ));
         }
-        conditions.push(
-            lang.t(
-                "放款前办妥知识产权质押登记（国家知识产权局），质押期间权利人按期缴纳年费、维持权利有效。",
-                "Before drawdown, register the IP pledge with CNIPA; the owner keeps the right in force (annual fees paid) during the pledge.",
-            )
-            .into(),
-        );
+        conditions.push(lang.t("memo.before_drawdown_register_the_ip_pledge").into());
         let notes = plan
             .warnings
             .iter()
@@ -394,7 +375,7 @@ impl CreditMemo {
             lender: info
                 .lender
                 .clone()
-                .unwrap_or_else(|| lang.t("贷款银行", "the lending bank").into()),
+                .unwrap_or_else(|| lang.t("memo.the_lending_bank").into()),
             programme: Some(format!("{}（{}）", plan.rulebook_name_zh, plan.rulebook)),
             guarantors: plan
                 .terms
@@ -438,22 +419,6 @@ impl CreditMemo {
     }
 }
 
-/// A counter-guarantee kind of a rulebook in words (the id itself when unknown).
-fn counter_guarantee_name(kind: &str, lang: Lang) -> String {
-    let (zh, en) = match kind {
-        "ip_pledge" => ("知识产权质押", "pledge of the IP"),
-        "equity_pledge" => ("股权质押", "pledge of shares"),
-        "personal_guarantee" => (
-            "实际控制人个人连带责任保证",
-            "personal guarantee of the controlling owner",
-        ),
-        "receivables_pledge" => ("应收账款质押", "pledge of receivables"),
-        "mortgage" => ("不动产抵押", "real-estate mortgage"),
-        other => (other, other),
-    };
-    lang.t(zh, en).to_string()
-}
-
 fn y(m: Money) -> String {
     group_thousands(m.amount(), 2)
 }
@@ -463,14 +428,14 @@ pub fn memo_charts(m: &CreditMemo, lang: Lang) -> Vec<Chart> {
     let mut out = Vec::new();
     if !m.schedule.is_empty() {
         out.push(Chart::LoanSchedule(chart::LoanSchedule {
-            title: lang.t("还款计划", "Repayment schedule").into(),
-            x_label: lang.t("期次", "Period").into(),
-            y_label: lang.t("每期还款（万元）", "Payment (10k CNY)").into(),
-            y2_label: lang.t("剩余本金（万元）", "Balance (10k CNY)").into(),
+            title: lang.t("memo.repayment_schedule").into(),
+            x_label: lang.t("report.col.period").into(),
+            y_label: lang.t("memo.payment_10k_cny").into(),
+            y2_label: lang.t("memo.balance_10k_cny").into(),
             legend: [
-                lang.t("本金", "Principal").into(),
-                lang.t("利息", "Interest").into(),
-                lang.t("剩余本金", "Balance").into(),
+                lang.t("memo.principal").into(),
+                lang.t("memo.interest").into(),
+                lang.t("memo.balance").into(),
             ],
             periods: m
                 .schedule
@@ -487,8 +452,8 @@ pub fn memo_charts(m: &CreditMemo, lang: Lang) -> Vec<Chart> {
     if let Some(ls) = &m.loss_sharing {
         if !ls.scenarios.is_empty() {
             out.push(Chart::LossSharing(chart::LossSharing {
-                title: lang.t("损失分担", "Loss sharing").into(),
-                x_label: lang.t("承担损失（万元）", "Loss borne (10k CNY)").into(),
+                title: lang.t("memo.loss_sharing").into(),
+                x_label: lang.t("memo.loss_borne_10k_cny").into(),
                 parties: ls.parties.clone(),
                 scenarios: ls
                     .scenarios
@@ -504,166 +469,199 @@ pub fn memo_charts(m: &CreditMemo, lang: Lang) -> Vec<Chart> {
     out
 }
 
-fn fig(charts: &[RenderedChart], name: &str) -> String {
+fn figures(charts: &[RenderedChart], name: &str) -> Vec<Figure> {
     charts
         .iter()
         .filter(|c| c.name == name)
-        .map(|c| {
-            format!(
-                "<figure>{}<figcaption>{}</figcaption></figure>\n",
-                chart::inline_svg(&c.svg, c.name, &c.title),
-                esc(&c.title)
-            )
-        })
+        .map(Figure::of)
         .collect()
 }
 
-fn h2(text: &str) -> String {
-    format!("<h2>{}</h2>\n", esc(text))
+/// The loan-size section.
+#[derive(Debug, Clone)]
+pub struct LimitsBlock {
+    /// Heading.
+    pub heading: String,
+    /// `L = min(…)`.
+    pub intro: String,
+    /// Each limit, its formula and amount, the binding one marked.
+    pub table: Table,
 }
 
-/// Renders the credit memo as a complete HTML document with its charts inline.
-pub fn render(
-    m: &CreditMemo,
-    lang: Lang,
-    charts: &[RenderedChart],
-    prov: &Provenance,
-) -> Result<String> {
-    let title = match lang {
-        Lang::Zh => format!("{}知识产权质押贷款授信审查报告", m.borrower),
-        Lang::En => format!("Credit memo: IP-pledge loan to {}", m.borrower),
-    };
+/// The loss-sharing part of the risk section.
+#[derive(Debug, Clone)]
+pub struct LossBlock {
+    /// `分担规则：…`.
+    pub rule: Option<String>,
+    /// The loss-sharing chart.
+    pub figures: Vec<Figure>,
+    /// Shares and the amounts of each scenario by party.
+    pub table: Table,
+}
+
+/// Conditions and notes.
+#[derive(Debug, Clone)]
+pub struct NotesBlock {
+    /// Heading.
+    pub heading: String,
+    /// The items.
+    pub items: Vec<String>,
+}
+
+/// Everything the credit-memo template shows, as display text.
+#[derive(Debug, Clone)]
+pub struct MemoView {
+    /// Document title.
+    pub title: String,
+    /// 一: heading.
+    pub h_summary: String,
+    /// 一: borrower, lender, programme, security, principal, rate, term, repayment, drawdown.
+    pub summary: Vec<(String, String)>,
+    /// 二: heading.
+    pub h_pledge: String,
+    /// 二: appraised value, valuation date, report, value lent on.
+    pub pledge: Vec<(String, String)>,
+    /// 二: the pledged items.
+    pub pledges: Table,
+    /// 三: the loan-size limits (when assessed).
+    pub limits: Option<LimitsBlock>,
+    /// 四: heading.
+    pub h_schedule: String,
+    /// 四: the schedule chart.
+    pub schedule_figures: Vec<Figure>,
+    /// 四: the schedule.
+    pub schedule: Table,
+    /// 四: interest, fees, subsidy, net cost, all-in rate.
+    pub cost: Option<Vec<(String, String)>>,
+    /// 五: heading (when there is a risk or loss-sharing part).
+    pub h_risk: Option<String>,
+    /// 五: PD, EAD, liquidation value, LGD, EL, the bank's net EL, rating.
+    pub risk: Option<Vec<(String, String)>>,
+    /// 五: loss sharing.
+    pub loss: Option<LossBlock>,
+    /// 六: conditions and notes.
+    pub notes: Option<NotesBlock>,
+    /// The provenance line.
+    pub footer: String,
+}
+
+#[derive(Template)]
+#[template(path = "credit_memo.html", config = "src/report/templates/askama.toml")]
+struct Page<'a> {
+    v: &'a MemoView,
+}
+
+/// Fills the view of the credit memo.
+pub fn view(m: &CreditMemo, lang: Lang, charts: &[RenderedChart], prov: &Provenance) -> MemoView {
+    let title = lang.f("memo.title", &[("borrower", &m.borrower)]);
     let pct = |r: Rate| r.display_pct(2);
-    let cny = |v: Money| format!("{} {}", y(v), lang.t("元", "CNY"));
-    let mut b = format!("<h1>{}</h1>\n", esc(&title));
-    b.push_str(&h2(lang.t("一、授信概要", "1. Summary")));
-    let mut rows: Vec<(&str, String)> = vec![
-        (lang.t("借款人", "Borrower"), m.borrower.clone()),
-        (lang.t("贷款人", "Lender"), m.lender.clone()),
+    let cny = |v: Money| format!("{} {}", y(v), lang.t("common.yuan"));
+    let kv = |k: &str, v: String| (lang.t(k).to_string(), v);
+    let mut rows = vec![
+        kv("memo.borrower", m.borrower.clone()),
+        kv("memo.lender", m.lender.clone()),
     ];
     if let Some(p) = &m.programme {
-        rows.push((lang.t("适用产品 / 政策", "Programme"), p.clone()));
+        rows.push(kv("memo.programme", p.clone()));
     }
-    rows.push((
-        lang.t("担保方式", "Security"),
+    rows.push(kv(
+        "memo.security",
         if m.guarantors.is_empty() {
-            lang.t("知识产权质押", "IP pledge").into()
+            lang.t("memo.ip_pledge").into()
         } else {
             format!(
                 "{}{}",
-                lang.t("知识产权质押 + 保证：", "IP pledge + guarantee by "),
-                m.guarantors.join(lang.t("、", ", "))
+                lang.t("memo.ip_pledge_guarantee_by"),
+                m.guarantors.join(lang.t("memo.x"))
             )
         },
     ));
-    rows.push((lang.t("贷款金额", "Principal"), cny(m.loan.principal)));
-    rows.push((
-        lang.t("年利率", "Annual rate"),
+    rows.push(kv("memo.principal_2", cny(m.loan.principal)));
+    rows.push(kv(
+        "memo.annual_rate",
         match &m.loan.rate_basis {
             Some(bs) => format!("{}（{bs}）", pct(m.loan.annual_rate)),
             None => pct(m.loan.annual_rate),
         },
     ));
-    rows.push((
-        lang.t("期限", "Term"),
-        format!("{} {}", m.loan.term_months, lang.t("个月", "months")),
+    rows.push(kv(
+        "memo.term",
+        format!("{} {}", m.loan.term_months, lang.t("memo.months")),
     ));
-    rows.push((lang.t("还款方式", "Repayment"), m.loan.repayment.clone()));
+    rows.push(kv("memo.repayment", m.loan.repayment.clone()));
     if let Some(d) = m.loan.start_date {
-        rows.push((lang.t("放款日", "Drawdown"), d.to_string()));
+        rows.push(kv("memo.drawdown", d.to_string()));
     }
-    b.push_str(&kv_table(&rows));
 
-    b.push_str(&h2(
-        lang.t("二、质押物及其价值", "2. The pledge and its value")
-    ));
-    let mut prow: Vec<(&str, String)> = vec![
-        (lang.t("评估值", "Appraised value"), cny(m.appraised_value)),
-        (
-            lang.t("评估基准日", "Valuation date"),
-            m.valuation_date.to_string(),
-        ),
+    let mut prow = vec![
+        kv("memo.appraised_value", cny(m.appraised_value)),
+        kv("report.sum.valuation_date", m.valuation_date.to_string()),
     ];
     if let Some(r) = &m.valuation_report {
-        prow.push((lang.t("评估报告", "Valuation report"), r.clone()));
+        prow.push(kv("memo.valuation_report", r.clone()));
     }
-    prow.push((
-        lang.t("质押率适用的价值", "Value the pledge rate applies to"),
+    prow.push(kv(
+        "memo.value_the_pledge_rate_applies_to",
         format!("{}（{}）", cny(m.value_lent_on), m.value_basis),
     ));
-    b.push_str(&kv_table(&prow));
-    let pr: Vec<Vec<String>> = m
-        .pledges
-        .iter()
-        .map(|p| {
-            vec![
-                p.name.clone(),
-                p.kind.clone(),
-                y(p.value),
-                pct(p.rate),
-                y(p.pledge_value),
-            ]
-        })
-        .collect();
-    b.push_str(&table(
+    let pledges = Table::new(
         &[
-            lang.t("质押物", "Pledged item"),
-            lang.t("类型", "Kind"),
-            lang.t("价值（元）", "Value (CNY)"),
-            lang.t("质押率", "Pledge rate"),
-            lang.t("可贷额度（元）", "Pledge value (CNY)"),
+            lang.t("memo.pledged_item"),
+            lang.t("report.subj.kind"),
+            lang.t("memo.value_cny"),
+            lang.t("memo.pledge_rate"),
+            lang.t("memo.pledge_value_cny"),
         ],
         &[false, false, true, true, true],
-        &pr,
-    ));
-
-    if !m.limits.is_empty() {
-        b.push_str(&h2(lang.t("三、贷款额度测算", "3. Loan size")));
-        b.push_str(&format!(
-            "<p>{}</p>\n",
-            esc(lang.t(
-                "贷款额度取下列各项限额的最小值：",
-                "The loan is the smallest of these limits:"
-            ))
-        ));
-        let lr: Vec<Vec<String>> = m
-            .limits
+        m.pledges
             .iter()
-            .map(|l| {
+            .map(|p| {
                 vec![
-                    l.name.clone(),
-                    l.formula.clone(),
-                    match l.amount {
-                        Some(a) => y(a),
-                        None => l
-                            .note
-                            .clone()
-                            .unwrap_or_else(|| lang.t("未测算", "not assessed").into()),
-                    },
-                    if l.binding {
-                        lang.t("● 约束", "● binding").into()
-                    } else {
-                        String::new()
-                    },
+                    p.name.clone(),
+                    p.kind.clone(),
+                    y(p.value),
+                    pct(p.rate),
+                    y(p.pledge_value),
                 ]
             })
-            .collect();
-        b.push_str(&table(
+            .collect(),
+    );
+
+    let limits = (!m.limits.is_empty()).then(|| LimitsBlock {
+        heading: lang.t("memo.3_loan_size").into(),
+        intro: lang.t("memo.the_loan_is_the_smallest_of").into(),
+        table: Table::new(
             &[
-                lang.t("限额", "Limit"),
-                lang.t("公式", "Formula"),
-                lang.t("金额（元）", "Amount (CNY)"),
-                lang.t("是否约束", "Binding"),
+                lang.t("memo.limit"),
+                lang.t("report.col.formula"),
+                lang.t("memo.amount_cny"),
+                lang.t("memo.binding_2"),
             ],
             &[false, false, true, false],
-            &lr,
-        ));
-    }
+            m.limits
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.name.clone(),
+                        l.formula.clone(),
+                        match l.amount {
+                            Some(a) => y(a),
+                            None => l
+                                .note
+                                .clone()
+                                .unwrap_or_else(|| lang.t("memo.not_assessed").into()),
+                        },
+                        if l.binding {
+                            lang.t("memo.binding").into()
+                        } else {
+                            String::new()
+                        },
+                    ]
+                })
+                .collect(),
+        ),
+    });
 
-    b.push_str(&h2(
-        lang.t("四、还款计划与融资成本", "4. Repayment schedule and cost")
-    ));
-    b.push_str(&fig(charts, "loan_schedule"));
     let mut sr: Vec<Vec<String>> = m
         .schedule
         .iter()
@@ -680,7 +678,7 @@ pub fn render(
         .collect();
     if let Some(t) = &m.totals {
         sr.push(vec![
-            lang.t("合计", "Total").into(),
+            lang.t("memo.total").into(),
             String::new(),
             y(t.payment),
             y(t.principal),
@@ -689,15 +687,15 @@ pub fn render(
         ]);
     }
     let dated = m.schedule.iter().any(|l| l.date.is_some());
-    let mut header = vec![lang.t("期次", "Period")];
+    let mut header = vec![lang.t("report.col.period")];
     if dated {
-        header.push(lang.t("日期", "Date"));
+        header.push(lang.t("common.date"));
     }
     header.extend([
-        lang.t("还款额（元）", "Payment"),
-        lang.t("本金（元）", "Principal"),
-        lang.t("利息（元）", "Interest"),
-        lang.t("剩余本金（元）", "Balance"),
+        lang.t("memo.payment"),
+        lang.t("memo.principal_3"),
+        lang.t("memo.interest_2"),
+        lang.t("memo.balance_2"),
     ]);
     if !dated {
         for r in &mut sr {
@@ -709,91 +707,43 @@ pub fn render(
         num.push(false);
     }
     num.extend([true; 4]);
-    b.push_str(&table(&header, &num, &sr));
-    if let Some(c) = &m.cost {
-        let mut cr: Vec<(&str, String)> = vec![
-            (lang.t("利息合计", "Interest"), cny(c.interest)),
-            (lang.t("担保费等费用", "Fees (guarantee)"), cny(c.fees)),
-            (lang.t("财政贴息", "Interest subsidy"), cny(c.subsidy)),
-            (
-                lang.t(
-                    "净融资成本 = 利息 + 费用 − 贴息",
-                    "Net cost = interest + fees − subsidy",
-                ),
-                cny(c.net_cost),
-            ),
+    let cost = m.cost.as_ref().map(|c| {
+        let mut cr = vec![
+            kv("memo.interest_3", cny(c.interest)),
+            kv("memo.fees_guarantee", cny(c.fees)),
+            kv("memo.interest_subsidy", cny(c.subsidy)),
+            kv("memo.net_cost_interest_fees_subsidy", cny(c.net_cost)),
         ];
         if let Some(r) = c.all_in_rate {
-            cr.push((
-                lang.t("综合年化融资成本", "All-in annual cost"),
-                r.display_pct(3),
-            ));
+            cr.push(kv("memo.all_in_annual_cost", r.display_pct(3)));
         }
-        b.push_str(&kv_table(&cr));
-    }
+        cr
+    });
 
-    if m.risk.is_some() || m.loss_sharing.is_some() {
-        b.push_str(&h2(lang.t("五、风险与损失分担", "5. Risk and loss sharing")));
-    }
-    if let Some(r) = &m.risk {
-        let mut rr: Vec<(&str, String)> = vec![
-            (
-                lang.t("违约概率 PD", "Probability of default PD"),
-                pct(r.pd),
-            ),
-            (
-                lang.t("违约风险暴露 EAD", "Exposure at default EAD"),
-                cny(r.ead),
-            ),
+    let risk = m.risk.as_ref().map(|r| {
+        let mut rr = vec![
+            kv("memo.probability_of_default_pd", pct(r.pd)),
+            kv("memo.exposure_at_default_ead", cny(r.ead)),
         ];
         if let Some(l) = r.liquidation_value {
-            rr.push((
-                lang.t(
-                    "质押物变现价值（扣除折扣与处置费用）",
-                    "Liquidation value of the pledge (after haircut and disposal cost)",
-                ),
-                cny(l),
-            ));
+            rr.push(kv("memo.liquidation_value_of_the_pledge_after", cny(l)));
         }
-        rr.push((
-            lang.t("违约损失率 LGD", "Loss given default LGD"),
-            pct(r.lgd),
-        ));
-        rr.push((
-            lang.t(
-                "预期损失 EL = PD × LGD × EAD",
-                "Expected loss EL = PD × LGD × EAD",
-            ),
-            cny(r.expected_loss),
-        ));
+        rr.push(kv("memo.loss_given_default_lgd", pct(r.lgd)));
+        rr.push(kv("memo.expected_loss_el_pd_lgd_ead", cny(r.expected_loss)));
         if let Some(n) = r.bank_net_expected_loss {
-            rr.push((
-                lang.t(
-                    "银行承担的预期损失（担保与资金池分担后）",
-                    "Bank's expected loss after the guarantee and the pool",
-                ),
-                cny(n),
-            ));
+            rr.push(kv("memo.bank_s_expected_loss_after_the", cny(n)));
         }
         if let Some(g) = &r.rating {
-            rr.push((lang.t("内部评级", "Rating"), g.clone()));
+            rr.push(kv("memo.rating", g.clone()));
         }
-        b.push_str(&kv_table(&rr));
-    }
-    if let Some(ls) = &m.loss_sharing {
-        if let Some(rule) = &ls.rule {
-            b.push_str(&format!(
-                "<p>{}{}</p>\n",
-                esc(lang.t("分担规则：", "Rule: ")),
-                esc(rule)
-            ));
-        }
-        b.push_str(&fig(charts, "loss_sharing"));
-        let mut header: Vec<&str> = vec![lang.t("情景", "Scenario")];
+        rr
+    });
+    let loss = m.loss_sharing.as_ref().map(|ls| {
+        let mut header: Vec<&str> = vec![lang.t("memo.scenario")];
         header.extend(ls.parties.iter().map(String::as_str));
         let mut rows: Vec<Vec<String>> = Vec::new();
         if !ls.shares.is_empty() {
-            let mut r = vec![lang.t("分担比例", "Share").to_string()];
+            let mut r = vec![lang.t("memo.share").to_string()];
             r.extend(ls.shares.iter().map(|s| s.map_or("—".into(), pct)));
             rows.push(r);
         }
@@ -804,21 +754,52 @@ pub fn render(
         }
         let mut num = vec![false];
         num.extend(ls.parties.iter().map(|_| true));
-        b.push_str(&table(&header, &num, &rows));
-    }
-    if !m.conditions.is_empty() || !m.notes.is_empty() {
-        b.push_str(&format!(
-            "{}<ol>",
-            h2(lang.t("六、授信条件与说明", "6. Conditions and notes"))
-        ));
-        for c in m.conditions.iter().chain(&m.notes) {
-            b.push_str(&format!("<li>{}</li>", esc(c)));
+        LossBlock {
+            rule: ls
+                .rule
+                .as_ref()
+                .map(|rule| format!("{}{rule}", lang.t("memo.rule"))),
+            figures: figures(charts, "loss_sharing"),
+            table: Table::new(&header, &num, rows),
         }
-        b.push_str("</ol>\n");
+    });
+    let notes = (!m.conditions.is_empty() || !m.notes.is_empty()).then(|| NotesBlock {
+        heading: lang.t("memo.6_conditions_and_notes").into(),
+        items: m.conditions.iter().chain(&m.notes).cloned().collect(),
+    });
+    MemoView {
+        title,
+        h_summary: lang.t("memo.1_summary").into(),
+        summary: rows,
+        h_pledge: lang.t("memo.2_the_pledge_and_its_value").into(),
+        pledge: prow,
+        pledges,
+        limits,
+        h_schedule: lang.t("memo.4_repayment_schedule_and_cost").into(),
+        schedule_figures: figures(charts, "loan_schedule"),
+        schedule: Table::new(&header, &num, sr),
+        cost,
+        h_risk: (m.risk.is_some() || m.loss_sharing.is_some())
+            .then(|| lang.t("memo.5_risk_and_loss_sharing").into()),
+        risk,
+        loss,
+        notes,
+        footer: prov.line(lang),
     }
-    b.push_str(&format!(
-        "<footer class=\"prov\">{}</footer>\n",
-        esc(&prov.line(lang))
-    ));
-    super::html::document(lang.html_lang(), &title, &b)
+}
+
+/// Renders the credit memo as a complete HTML document with its charts inline.
+pub fn render(
+    m: &CreditMemo,
+    lang: Lang,
+    charts: &[RenderedChart],
+    prov: &Provenance,
+) -> Result<String> {
+    let v = view(m, lang, charts, prov);
+    // askama drops the template file's final line break; the body ends with one.
+    let body = Page { v: &v }
+        .render()
+        .map_err(|e| Error::Internal(format!("credit memo template: {e}")))?
+        + "\n";
+    super::html::document(lang.html_lang(), &v.title, &body)
 }

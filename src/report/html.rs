@@ -1,24 +1,13 @@
-//! HTML building blocks shared by the reports: escaping, the A4 stylesheet, tables, and the
-//! final assembly that embeds the font subset covering every character of the page.
+//! HTML building blocks shared by the reports: the escaper of the templates, the A4
+//! stylesheet, the table / figure values the templates render (`templates/macros.html`), and
+//! the page (`templates/document.html`) that embeds the font subset covering every character of
+//! the page.
 
-use crate::chart::font;
-use crate::error::Result;
+use crate::chart::{self, font, RenderedChart};
+use crate::error::{Error, Result};
+use askama::Template;
 
-/// Escapes text for HTML element content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            _ => o.push(c),
-        }
-    }
-    o
-}
+pub use crate::chart::esc;
 
 /// The stylesheet: screen layout close to the printed page, and an A4 print layout.
 pub const CSS: &str = r#"
@@ -55,46 +44,78 @@ footer.prov{margin-top:10mm;border-top:1px solid var(--rule);padding-top:2mm;fon
 @media print{html{background:#fff}main{margin:0;padding:0;max-width:none}a{color:inherit;text-decoration:none}}
 "#;
 
-/// A table with a header row; `num[i]` right-aligns column i. Cells are escaped.
-pub fn table(header: &[&str], num: &[bool], rows: &[Vec<String>]) -> String {
-    let mut o = String::from("<table><thead><tr>");
-    for (i, h) in header.iter().enumerate() {
-        let cls = if num.get(i).copied().unwrap_or(false) {
-            " class=\"num\""
-        } else {
-            ""
-        };
-        o.push_str(&format!("<th{cls}>{}</th>", esc(h)));
+/// The escaper of the report templates: the same five entities as [`esc`] (`&amp;` `&lt;`
+/// `&gt;` `&quot;` `&#39;`), where askama's own uses numeric ones.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Escape;
+
+impl askama::filters::Escaper for Escape {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, s: &str) -> std::fmt::Result {
+        dest.write_str(&esc(s))
     }
-    o.push_str("</tr></thead><tbody>");
-    for r in rows {
-        o.push_str("<tr>");
-        for (i, c) in r.iter().enumerate() {
-            let cls = if num.get(i).copied().unwrap_or(false) {
-                " class=\"num\""
-            } else {
-                ""
-            };
-            o.push_str(&format!("<td{cls}>{}</td>", esc(c)));
-        }
-        o.push_str("</tr>");
-    }
-    o.push_str("</tbody></table>");
-    o
 }
 
-/// A two-column key/value table.
-pub fn kv_table(rows: &[(&str, String)]) -> String {
-    let mut o = String::from("<table><tbody>");
-    for (k, v) in rows {
-        o.push_str(&format!(
-            "<tr><th style=\"width:30%\">{}</th><td>{}</td></tr>",
-            esc(k),
-            esc(v)
-        ));
+/// One cell of a [`Table`]: its text and whether it is a number (right-aligned).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// The text (escaped by the template).
+    pub text: String,
+    /// Right-align as a number.
+    pub num: bool,
+}
+
+/// A table with a header row, as `templates/macros.html` renders it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    /// The header cells.
+    pub head: Vec<Cell>,
+    /// The body rows.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// A table from its header, which columns are numbers, and its rows.
+    pub fn new<H: AsRef<str>>(header: &[H], num: &[bool], rows: Vec<Vec<String>>) -> Table {
+        let n = |i: usize| num.get(i).copied().unwrap_or(false);
+        Table {
+            head: header
+                .iter()
+                .enumerate()
+                .map(|(i, h)| Cell {
+                    text: h.as_ref().to_string(),
+                    num: n(i),
+                })
+                .collect(),
+            rows: rows
+                .into_iter()
+                .map(|r| {
+                    r.into_iter()
+                        .enumerate()
+                        .map(|(i, text)| Cell { text, num: n(i) })
+                        .collect()
+                })
+                .collect(),
+        }
     }
-    o.push_str("</tbody></table>");
-    o
+}
+
+/// A chart in a report: its inline SVG and caption.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// The SVG (already markup).
+    pub svg: String,
+    /// The caption (the chart's title).
+    pub caption: String,
+}
+
+impl Figure {
+    /// The figure of a rendered chart.
+    pub fn of(c: &RenderedChart) -> Figure {
+        Figure {
+            svg: chart::inline_svg(&c.svg, c.name, &c.title),
+            caption: c.title.clone(),
+        }
+    }
 }
 
 /// The visible text of an HTML page (tags, `<style>` and `<script>` removed, entities decoded).
@@ -130,20 +151,36 @@ pub fn visible_text(html: &str) -> String {
     out
 }
 
-/// Wraps a page body into a complete, self-contained HTML document: the stylesheet and an
-/// `@font-face` holding the subset of the bundled font for every character of the page.
+#[derive(Template)]
+#[template(path = "document.html", config = "src/report/templates/askama.toml")]
+struct Document<'a> {
+    lang: &'a str,
+    version: &'a str,
+    title: &'a str,
+    face: &'a str,
+    css: &'a str,
+    body: &'a str,
+}
+
+/// Wraps a page body into a complete, self-contained HTML document (`templates/document.html`):
+/// the stylesheet and an `@font-face` holding the subset of the bundled font for every
+/// character of the page.
 pub fn document(lang_attr: &str, title: &str, body: &str) -> Result<String> {
     let text = format!("{title}\n{}", visible_text(body));
     let face = font::font_face_css(&text)?;
     let css = CSS.replace("FONT_STACK", font::CSS_FONT_STACK);
-    Ok(format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang_attr}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"techval {}\">\n<title>{}</title>\n\
-         <style>{face}</style>\n<style>{css}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n",
-        env!("CARGO_PKG_VERSION"),
-        esc(title)
-    ))
+    let mut out = Document {
+        lang: lang_attr,
+        version: env!("CARGO_PKG_VERSION"),
+        title,
+        face: &face,
+        css: &css,
+        body,
+    }
+    .render()
+    .map_err(|e| Error::Internal(format!("document template: {e}")))?;
+    out.push('\n');
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub mod assemble;
 pub mod capital;
 pub mod credit;
 pub mod html;
-pub mod info;
+pub mod i18n;
 pub mod valuation;
 pub mod xlsx;
 
@@ -23,60 +23,9 @@ use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::valuation::reconcile::Reconciliation;
 use crate::valuation::{Approach, Valuation};
+pub use i18n::Lang;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-
-/// Report language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    /// 中文.
-    #[default]
-    Zh,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// Picks the text of this language.
-    pub fn t<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-    /// The HTML `lang` attribute.
-    pub fn html_lang(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-    /// Approach name in this language.
-    pub fn approach(self, a: Approach) -> &'static str {
-        match (self, a) {
-            (Lang::Zh, a) => a.name_zh(),
-            (Lang::En, Approach::Income) => "Income approach",
-            (Lang::En, Approach::Cost) => "Cost approach",
-            (Lang::En, Approach::Market) => "Market approach",
-        }
-    }
-    /// Name of a method id (`profit_split`, `multiplier`, …) in this language.
-    pub fn method(self, id: &str) -> String {
-        let (zh, en) = match id {
-            "profit_split" => ("利润分成法", "profit split"),
-            "revenue_split" => ("销售收入分成法", "revenue split"),
-            "relief_from_royalty" => ("许可费节省法", "relief from royalty"),
-            "mpeem" => ("多期超额收益法", "multi-period excess earnings"),
-            "with_without" => ("有无对比法", "with and without"),
-            "historical_indexed" => ("历史成本指数调整法", "historical cost, indexed"),
-            "multiplier" => ("倍加系数法", "multiplier (倍加系数法)"),
-            "comparables" | "market_comparables" => ("交易案例比较法", "comparable transactions"),
-            other => (other, other),
-        };
-        self.t(zh, en).to_string()
-    }
-}
 
 /// Where a report's inputs came from; shown in the footer of every report.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -100,20 +49,29 @@ impl Provenance {
     pub fn line(&self, lang: Lang) -> String {
         let mut parts = vec![
             format!("techval {}", self.techval_version),
-            format!("{} {}", lang.t("案例文件", "case file"), self.case_file),
-            format!("{} {}", lang.t("模型", "models"), self.models),
+            format!("{} {}", lang.t("common.case_file"), self.case_file),
+            format!("{} {}", lang.t("common.models"), self.models),
         ];
         if let Some(s) = self.seed {
-            parts.push(format!("{} {s}", lang.t("随机种子", "seed")));
+            parts.push(format!("{} {s}", lang.t("common.seed")));
         }
         if let Some(d) = self.draws {
-            parts.push(format!("{} {d}", lang.t("模拟次数", "draws")));
+            parts.push(format!("{} {d}", lang.t("common.draws")));
         }
         for d in &self.data {
-            parts.push(format!("{} {d}", lang.t("数据", "data")));
+            parts.push(format!("{} {d}", lang.t("common.data")));
         }
         parts.join(" · ")
     }
+}
+
+/// The Monte Carlo distribution of the concluded value (the value lent on).
+#[derive(Debug, Clone, Copy)]
+pub struct ConcludedDistribution<'a> {
+    /// What was simulated, e.g. `reconciled value` or `income value`.
+    pub of: &'a str,
+    /// The distribution.
+    pub dist: &'a crate::valuation::uncertainty::ValueDistribution,
 }
 
 /// How the concluded value was obtained.
@@ -187,7 +145,7 @@ impl Conclusion {
             return Ok(Conclusion {
                 value: r.concluded_value,
                 basis: ConclusionBasis::Reconciled {
-                    description: format!("{}{parts}", lang.t("加权综合：", "weighted: ")),
+                    description: format!("{}{parts}", lang.t("common.weighted")),
                 },
                 reason: None,
             });

@@ -6,22 +6,23 @@
 //! 十一 特别事项说明; 十二 评估报告使用限制说明; 十三 评估报告日 and signatures; appendices with
 //! the period tables and every audit step; a footer with the provenance.
 //!
-//! Numbers come from the [`Valuation`]s and the [`Conclusion`] as given; this module formats them.
+//! The page is the template `templates/valuation_report.html`; this module fills its
+//! [`ValuationView`] with the texts (from the message catalogue, `messages.toml`) and the
+//! numbers. Numbers come from the [`Valuation`]s and the [`Conclusion`] as given; this module
+//! formats them and computes nothing.
 
-use super::assemble::{input_label, ConcludedDistribution};
-use super::html::{esc, kv_table, table};
-use super::{capital, Conclusion, ConclusionBasis, Lang, Provenance};
+use super::html::{Figure, Table};
+use super::{capital, ConcludedDistribution, Conclusion, ConclusionBasis, Lang, Provenance};
 use crate::audit::{AuditValue, Unit};
-use crate::case::{Case, Purpose};
+use crate::case::{Case, Purpose, ReportInfo, ValueType};
 use crate::chart::{self, RenderedChart};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::money::{group_thousands, round_half_away, Money};
-use crate::report::info::{ReportInfo, ValueType};
-use crate::subject::IpKind;
 use crate::valuation::market::MarketOutcome;
 use crate::valuation::reconcile::Reconciliation;
-use crate::valuation::uncertainty::{Sensitivity, SimulationSummary};
+use crate::valuation::uncertainty::{Sensitivity, SimulationSummary, ValueDistribution};
 use crate::valuation::{Approach, Valuation};
+use askama::Template;
 use rust_decimal::Decimal;
 
 /// Everything a valuation report shows.
@@ -55,22 +56,6 @@ pub struct ValuationReportInput<'a> {
     pub warnings: &'a [String],
 }
 
-/// Name of an IP kind in the language.
-pub fn kind_name(lang: Lang, k: IpKind) -> &'static str {
-    match lang {
-        Lang::Zh => k.name_zh(),
-        Lang::En => match k {
-            IpKind::InventionPatent => "invention patent",
-            IpKind::UtilityModel => "utility model patent",
-            IpKind::DesignPatent => "design patent",
-            IpKind::SoftwareCopyright => "software copyright",
-            IpKind::KnowHow => "know-how",
-            IpKind::Achievement => "technology achievement",
-            IpKind::Trademark => "trademark",
-        },
-    }
-}
-
 /// `2,483,646.93`.
 fn yuan(m: Money) -> String {
     group_thousands(m.amount(), 2)
@@ -84,86 +69,231 @@ fn short(s: &str, dp: u32) -> String {
     }
 }
 
+fn f2(x: f64) -> String {
+    chart::draw::fmt_num(x, 2)
+}
+
 /// An audit value for display: money to the fen with separators, numbers to 6 places.
 pub fn show_value(v: &AuditValue, lang: Lang) -> String {
     match v.unit {
         Unit::Yuan => match v.value.parse::<Decimal>() {
-            Ok(d) => format!("{} {}", group_thousands(d, 2), lang.t("元", "CNY")),
+            Ok(d) => format!("{} {}", group_thousands(d, 2), lang.t("common.yuan")),
             Err(_) => v.value.clone(),
         },
         Unit::Rate | Unit::Number => short(&v.value, 6),
-        Unit::Years => format!("{} {}", short(&v.value, 4), lang.t("年", "y")),
+        Unit::Years => format!("{} {}", short(&v.value, 4), lang.t("common.years")),
         Unit::Text => v.value.clone(),
     }
 }
 
-fn section(no_zh: &str, no_en: &str, zh: &str, en: &str, lang: Lang) -> String {
-    format!(
-        "<h2>{}</h2>\n",
-        esc(&match lang {
-            Lang::Zh => format!("{no_zh}、{zh}"),
-            Lang::En => format!("{no_en}. {en}"),
+/// The items of a catalogue list (`report.basis.1`, `report.basis.2`, … up to the first gap).
+fn items(lang: Lang, key: &str) -> Vec<String> {
+    (1..)
+        .map(|i| format!("{key}.{i}"))
+        .take_while(|k| {
+            super::i18n::catalogue()
+                .get(k.split_once('.').map_or("", |x| x.0))
+                .is_some_and(|g| g.contains_key(k.split_once('.').map_or("", |x| x.1)))
         })
-    )
+        .map(|k| lang.t(&k).to_string())
+        .collect()
 }
 
-fn p(text: &str) -> String {
-    format!("<p>{}</p>\n", esc(text))
+/// One approach under 七 评估方法.
+#[derive(Debug, Clone)]
+pub struct ApproachBlock {
+    /// `收益法：销售收入分成法`.
+    pub heading: String,
+    /// The key formulas (each non-indexed audit formula, once).
+    pub formulas: Vec<String>,
+    /// The comparables summary and chart (market approach).
+    pub market: Option<MarketBlock>,
+    /// `按该方法评估的价值为人民币 … 元，计算过程见附件。`
+    pub value_text: String,
 }
 
-fn list(items: &[String]) -> String {
-    let mut o = String::from("<ol>");
-    for i in items {
-        o.push_str(&format!("<li>{}</li>", esc(i)));
-    }
-    o.push_str("</ol>\n");
-    o
+/// The market approach's summary under 七.
+#[derive(Debug, Clone)]
+pub struct MarketBlock {
+    /// Selection level, counts, median, weighted mean, quartiles, range.
+    pub rows: Vec<(String, String)>,
+    /// The low-confidence note, when fewer comparables than required were left.
+    pub low_confidence: Option<String>,
+    /// The comparables chart.
+    pub figures: Vec<Figure>,
 }
 
-fn figure(c: &RenderedChart) -> String {
-    format!(
-        "<figure>{}<figcaption>{}</figcaption></figure>\n",
-        chart::inline_svg(&c.svg, c.name, &c.title),
-        esc(&c.title)
-    )
+/// The reconciliation under 十.
+#[derive(Debug, Clone)]
+pub struct ReconciliationBlock {
+    /// Approach, value, stated and applied weight.
+    pub table: Table,
+    /// Where the weights came from, the weighted value, the disagreement flag.
+    pub text: String,
+    /// The reconciliation's notes.
+    pub notes: Vec<String>,
+}
+
+/// The Monte Carlo table under 十.
+#[derive(Debug, Clone)]
+pub struct DistributionBlock {
+    /// What was simulated and how.
+    pub intro: String,
+    /// Statistics of the concluded value and of each approach.
+    pub table: Table,
+    /// The distribution's notes.
+    pub notes: Vec<String>,
+}
+
+/// One appendix table set: the period table (income approach) and the audit trail.
+#[derive(Debug, Clone)]
+pub struct AppendixBlock {
+    /// `附表 1. 收益法（销售收入分成法）`.
+    pub heading: String,
+    /// The period table, when the method has one.
+    pub periods: Option<Table>,
+    /// Every audit step.
+    pub audit: Table,
+}
+
+/// The sensitivity appendix.
+#[derive(Debug, Clone)]
+pub struct SensitivityBlock {
+    /// Heading.
+    pub heading: String,
+    /// What was varied.
+    pub intro: String,
+    /// The tornado rows.
+    pub table: Table,
+    /// Inputs left out, `path: why`.
+    pub skipped: Vec<String>,
+}
+
+/// The comparables appendix.
+#[derive(Debug, Clone)]
+pub struct ComparablesBlock {
+    /// Heading.
+    pub heading: String,
+    /// Every comparable with its factors.
+    pub table: Table,
+}
+
+/// Everything the valuation report template shows, as display text.
+#[derive(Debug, Clone)]
+pub struct ValuationView {
+    /// Document title.
+    pub title: String,
+    /// Firm and report number.
+    pub subtitle: String,
+    /// Heading of the summary box.
+    pub summary_title: String,
+    /// The summary box.
+    pub summary: Vec<(String, String)>,
+    /// The thirteen section headings.
+    pub h: Vec<String>,
+    /// 一: client, owner, other users.
+    pub users: Vec<(String, String)>,
+    /// 二.
+    pub purpose: String,
+    /// 三: the sentence and the subject's details.
+    pub scope: String,
+    /// 三: the subject's details.
+    pub subject: Vec<(String, String)>,
+    /// 四.
+    pub value_type: String,
+    /// 五.
+    pub date_text: String,
+    /// 六.
+    pub basis: Vec<String>,
+    /// 七: introduction.
+    pub methods_intro: String,
+    /// 七: each approach performed.
+    pub approaches: Vec<ApproachBlock>,
+    /// 七: each approach not performed, with the reason.
+    pub not_performed: Vec<String>,
+    /// 八.
+    pub procedure: Vec<String>,
+    /// 九.
+    pub assumptions: Vec<String>,
+    /// 十: the conclusion sentence.
+    pub conclusion: String,
+    /// 十: value by approach.
+    pub values: Table,
+    /// 十: why this conclusion.
+    pub reason: String,
+    /// 十: the reconciliation.
+    pub reconciliation: Option<ReconciliationBlock>,
+    /// 十: the football-field chart.
+    pub football: Vec<Figure>,
+    /// 十: the Monte Carlo table.
+    pub distribution: Option<DistributionBlock>,
+    /// 十: the histogram and tornado charts.
+    pub result_charts: Vec<Figure>,
+    /// 十一.
+    pub special: Vec<String>,
+    /// 十二.
+    pub limits: Vec<String>,
+    /// 十三: the report date line.
+    pub report_date: String,
+    /// 十三: firm (seal).
+    pub firm: String,
+    /// 十三: appraisers (signatures).
+    pub appraisers: String,
+    /// Appendix heading.
+    pub appendix_title: String,
+    /// The appendix tables of each approach.
+    pub appendix: Vec<AppendixBlock>,
+    /// The sensitivity appendix.
+    pub sensitivity: Option<SensitivityBlock>,
+    /// The comparables appendix.
+    pub comparables: Option<ComparablesBlock>,
+    /// Heading of the appendix charts.
+    pub appendix_charts_title: String,
+    /// Charts in the appendix (market statistics).
+    pub appendix_charts: Vec<Figure>,
+    /// The provenance line.
+    pub footer: String,
+}
+
+#[derive(Template)]
+#[template(
+    path = "valuation_report.html",
+    config = "src/report/templates/askama.toml"
+)]
+struct Page<'a> {
+    v: &'a ValuationView,
+}
+
+fn figures(charts: &[RenderedChart], name: &str) -> Vec<Figure> {
+    charts
+        .iter()
+        .filter(|c| c.name == name)
+        .map(Figure::of)
+        .collect()
 }
 
 fn purpose_text(lang: Lang, case: &Case, client: &str) -> String {
     let s = &case.subject;
-    let k = kind_name(lang, s.kind);
-    match lang {
-        Lang::Zh => match case.purpose {
-            Some(Purpose::PledgeFinancing) => format!("{client}拟以其持有的{k}“{}”办理知识产权质押融资，本次评估为该经济行为涉及的{k}于评估基准日的价值提供参考依据。", s.name),
-            Some(Purpose::Transfer) => format!("{client}拟转让其持有的{k}“{}”，本次评估为该转让行为提供价值参考依据。", s.name),
-            Some(Purpose::Licensing) => format!("{client}拟许可他人使用其持有的{k}“{}”，本次评估为确定许可使用费提供价值参考依据。", s.name),
-            Some(Purpose::Investment) => format!("为{client}就{k}“{}”相关的投资决策提供价值参考依据。", s.name),
-            Some(Purpose::EquityContribution) => format!("{client}拟以其持有的{k}“{}”作价出资（入股），本次评估为该出资行为提供价值参考依据。", s.name),
-            None => format!("为委托人了解{k}“{}”于评估基准日的价值提供参考依据。", s.name),
-        },
-        Lang::En => match case.purpose {
-            Some(Purpose::PledgeFinancing) => format!("{client} intends to pledge the {k} “{}” as security for a loan (IP-pledge financing); this valuation gives the value of the {k} on the valuation date as a reference for that transaction.", s.name),
-            Some(Purpose::Transfer) => format!("{client} intends to assign the {k} “{}”; this valuation gives a reference value for the assignment.", s.name),
-            Some(Purpose::Licensing) => format!("{client} intends to license the {k} “{}”; this valuation gives a reference value for the licence fee.", s.name),
-            Some(Purpose::Investment) => format!("This valuation gives {client} a reference value of the {k} “{}” for an investment decision.", s.name),
-            Some(Purpose::EquityContribution) => format!("{client} intends to contribute the {k} “{}” to a company's equity; this valuation gives a reference value for the contribution.", s.name),
-            None => format!("This valuation informs the client of the value of the {k} “{}” on the valuation date.", s.name),
-        },
-    }
+    let key = match case.purpose {
+        Some(Purpose::PledgeFinancing) => "report.purpose_text.pledge_financing",
+        Some(Purpose::Transfer) => "report.purpose_text.transfer",
+        Some(Purpose::Licensing) => "report.purpose_text.licensing",
+        Some(Purpose::Investment) => "report.purpose_text.investment",
+        Some(Purpose::EquityContribution) => "report.purpose_text.equity_contribution",
+        None => "report.purpose_text.none",
+    };
+    lang.f(
+        key,
+        &[
+            ("client", &client),
+            ("kind", &lang.kind(s.kind)),
+            ("name", &s.name),
+        ],
+    )
 }
 
 fn basis_list(lang: Lang, vals: &[Valuation]) -> Vec<String> {
-    let mut v: Vec<String> = match lang {
-        Lang::Zh => vec![
-            "法律法规依据：《中华人民共和国资产评估法》《中华人民共和国专利法》《中华人民共和国民法典》等；".into(),
-            "准则依据：《资产评估基本准则》（财资〔2017〕43号）、《资产评估执业准则——无形资产》、《专利资产评估指导意见》、《资产评估执业准则——资产评估报告》、《资产评估价值类型指导意见》，GB/T 42748-2023《专利评估指引》；".into(),
-            "权属依据：委托人提供的权利证书、登记或授权文件及缴费凭证；".into(),
-        ],
-        Lang::En => vec![
-            "Laws: Asset Appraisal Law of the PRC, Patent Law of the PRC, Civil Code of the PRC;".into(),
-            "Standards: CAS Basic Standard for Asset Appraisal (2017); practice standards on intangible assets, on patent appraisal, on appraisal reports and on value types; GB/T 42748-2023 Guidelines for Patent Evaluation;".into(),
-            "Title: certificates, registration or grant documents and fee receipts provided by the client;".into(),
-        ],
-    };
+    let mut v = items(lang, "report.basis");
     let mut sources: Vec<&str> = Vec::new();
     for val in vals {
         for st in &val.audit.steps {
@@ -174,85 +304,15 @@ fn basis_list(lang: Lang, vals: &[Valuation]) -> Vec<String> {
             }
         }
     }
-    let pricing = if sources.is_empty() {
-        lang.t(
-            "取价依据：委托人提供的财务与经营资料、案例文件中的评估参数。",
-            "Pricing: financial and operating data provided by the client, and the parameters of the case file.",
-        )
-        .to_string()
+    v.push(if sources.is_empty() {
+        lang.t("report.pricing").to_string()
     } else {
-        format!(
-            "{}{}。",
-            lang.t(
-                "取价依据：委托人提供的财务与经营资料、案例文件中的评估参数，以及：",
-                "Pricing: financial and operating data provided by the client, the parameters of the case file, and: "
-            ),
-            sources.join(lang.t("；", "; "))
+        lang.f(
+            "report.pricing_with",
+            &[("sources", &sources.join(lang.t("common.list_sep")))],
         )
-    };
-    v.push(pricing);
+    });
     v
-}
-
-fn general_assumptions(lang: Lang) -> Vec<String> {
-    match lang {
-        Lang::Zh => vec![
-            "交易假设：假定评估对象处在交易过程中，评估师根据评估对象的交易条件等模拟市场进行估价。".into(),
-            "公开市场假设：假定评估对象可以在公开市场上自由交易，买卖双方地位平等，均有获取足够市场信息的机会和时间。".into(),
-            "持续使用假设：假定评估对象按照目前的用途和使用方式在可预见的未来持续使用。".into(),
-            "假设国家现行有关法律法规及政策、国家宏观经济形势无重大变化，评估对象所处地区的政治、经济和社会环境无重大变化。".into(),
-            "假设评估对象权属清晰，相关费用按期缴纳，权利在收益期内持续有效，不存在未披露的权利限制或纠纷。".into(),
-            "假设委托人提供的资料真实、完整、合法，收益预测所依据的经营计划能够如期实现。".into(),
-        ],
-        Lang::En => vec![
-            "Transaction: the subject is assumed to be in the course of a transaction; the appraiser values it on the terms of a simulated market.".into(),
-            "Open market: the subject can be traded freely in an open market between parties of equal standing with adequate information and time.".into(),
-            "Continued use: the subject continues in its present use and manner of use for the foreseeable future.".into(),
-            "No material change in the laws, regulations, policies and the macroeconomic, political and social environment.".into(),
-            "Clear title: fees are paid when due, the right stays in force over the income period, and there is no undisclosed restriction or dispute.".into(),
-            "The information provided by the client is true, complete and lawful, and the business plans behind the forecasts are achieved as planned.".into(),
-        ],
-    }
-}
-
-fn procedure(lang: Lang) -> Vec<String> {
-    match lang {
-        Lang::Zh => vec![
-            "明确业务基本事项，订立业务委托合同，编制评估计划；".into(),
-            "进行评估现场调查，核实评估对象的权属状况、法律状态与实施情况；".into(),
-            "收集整理评估资料，包括权属文件、研发成本、财务资料、行业与市场资料；".into(),
-            "选择评估方法，确定评估参数，进行评定估算（计算过程见附件计算明细）；".into(),
-            "对评估结果进行分析，形成评估结论，履行内部审核程序；".into(),
-            "编制并出具资产评估报告，整理归集评估档案。".into(),
-        ],
-        Lang::En => vec![
-            "Agreed the engagement terms, signed the engagement contract and planned the work;".into(),
-            "Inspected the subject: title, legal status and how the technology is used;".into(),
-            "Collected the information: title documents, R&D costs, financial, industry and market data;".into(),
-            "Chose the approaches, set the parameters and computed the values (see the calculation appendix);".into(),
-            "Analysed the results, formed the conclusion and passed internal review;".into(),
-            "Issued the report and filed the working papers.".into(),
-        ],
-    }
-}
-
-fn limits(lang: Lang) -> Vec<String> {
-    match lang {
-        Lang::Zh => vec![
-            "本评估报告只能用于本报告载明的评估目的和用途，只能由本报告载明的评估报告使用人使用。".into(),
-            "委托人或者其他评估报告使用人未按照法律、行政法规规定和本报告载明的使用范围使用评估报告的，资产评估机构及其资产评估专业人员不承担责任。".into(),
-            "除委托人、评估报告中载明的其他评估报告使用人和法律、行政法规规定的评估报告使用人之外，其他任何机构和个人不能成为评估报告的使用人。".into(),
-            "评估报告使用人应当正确理解和使用评估结论，评估结论不等同于评估对象可实现价格，不应被认为是对评估对象可实现价格的保证。".into(),
-            "评估结论的使用有效期原则上为自评估基准日起一年。".into(),
-        ],
-        Lang::En => vec![
-            "This report may be used only for the purpose stated in it and only by the users named in it.".into(),
-            "The appraisal firm and its appraisers bear no responsibility where the client or another user uses the report against the law or beyond the stated scope.".into(),
-            "No institution or person other than the client, the users named in the report and those designated by law may use it.".into(),
-            "The concluded value is not a price that can be realised and must not be taken as a guarantee of one.".into(),
-            "The conclusion is valid, in principle, for one year from the valuation date.".into(),
-        ],
-    }
 }
 
 /// The key formulas of a valuation: the formula of each non-indexed step, once.
@@ -269,8 +329,8 @@ fn key_formulas(v: &Valuation) -> Vec<String> {
     out
 }
 
-fn audit_table(v: &Valuation, lang: Lang) -> String {
-    let rows: Vec<Vec<String>> = v
+fn audit_table(v: &Valuation, lang: Lang) -> Table {
+    let rows = v
         .audit
         .steps
         .iter()
@@ -281,7 +341,7 @@ fn audit_table(v: &Valuation, lang: Lang) -> String {
                 .iter()
                 .map(|iv| format!("{} = {}", iv.name, show_value(iv, lang)))
                 .collect::<Vec<_>>()
-                .join(lang.t("；", "; "));
+                .join(lang.t("common.list_sep"));
             vec![
                 (i + 1).to_string(),
                 s.name.clone(),
@@ -292,22 +352,22 @@ fn audit_table(v: &Valuation, lang: Lang) -> String {
             ]
         })
         .collect();
-    table(
+    Table::new(
         &[
             "#",
-            lang.t("步骤", "Step"),
-            lang.t("公式", "Formula"),
-            lang.t("输入", "Inputs"),
-            lang.t("结果", "Result"),
-            lang.t("来源", "Source"),
+            lang.t("report.col.step"),
+            lang.t("report.col.formula"),
+            lang.t("report.col.inputs"),
+            lang.t("report.col.result"),
+            lang.t("report.col.source"),
         ],
         &[true, false, false, false, true, false],
-        &rows,
+        rows,
     )
 }
 
-fn period_table(v: &Valuation, lang: Lang) -> String {
-    let rows: Vec<Vec<String>> = v
+fn period_table(v: &Valuation, lang: Lang) -> Table {
+    let rows = v
         .periods
         .iter()
         .map(|r| {
@@ -322,69 +382,55 @@ fn period_table(v: &Valuation, lang: Lang) -> String {
             ]
         })
         .collect();
-    table(
+    Table::new(
         &[
-            lang.t("期次", "Period"),
-            lang.t("折现期 t", "t"),
-            lang.t("收益基数（元）", "Base (CNY)"),
-            lang.t("分成率", "Rate"),
-            lang.t("归属收益（元）", "Attributable (CNY)"),
-            lang.t("折现系数", "Discount factor"),
-            lang.t("现值（元）", "PV (CNY)"),
+            lang.t("report.col.period"),
+            lang.t("report.col.t"),
+            lang.t("report.col.base"),
+            lang.t("report.col.rate"),
+            lang.t("report.col.attributable"),
+            lang.t("report.col.discount_factor"),
+            lang.t("report.col.pv"),
         ],
         &[true; 7],
-        &rows,
+        rows,
     )
 }
 
-fn f2(x: f64) -> String {
-    chart::draw::fmt_num(x, 2)
-}
-
-fn market_summary(m: &MarketOutcome, lang: Lang) -> String {
+fn market_block(m: &MarketOutcome, lang: Lang, charts: &[RenderedChart]) -> MarketBlock {
     let s = &m.summary;
     let opt = |x: Option<f64>| x.map_or("—".to_string(), f2);
-    let rows: Vec<(&str, String)> = vec![
-        (
-            lang.t("筛选条件", "Selection level"),
-            format!("{} ({})", s.level, s.level_name),
-        ),
-        (
-            lang.t(
-                "符合条件 / 选取 / 采用的交易",
-                "Deals found / selected / used",
+    let row = |k: &str, v: String| (lang.t(k).to_string(), v);
+    MarketBlock {
+        rows: vec![
+            row(
+                "report.market.level",
+                format!("{} ({})", s.level, s.level_name),
             ),
-            format!("{} / {} / {}", s.n_found, s.n_selected, s.n_used),
-        ),
-        (
-            lang.t("调整后价格中位数（元）", "Median adjusted price (CNY)"),
-            opt(s.median),
-        ),
-        (
-            lang.t("相似度加权平均（元）", "Similarity-weighted mean (CNY)"),
-            opt(s.weighted_mean),
-        ),
-        (
-            lang.t("四分位区间（元）", "Interquartile range (CNY)"),
-            format!("{} – {}", opt(s.q1), opt(s.q3)),
-        ),
-        (
-            lang.t("采用区间（元）", "Range used (CNY)"),
-            format!("{} – {}", opt(s.min), opt(s.max)),
-        ),
-    ];
-    let mut o = kv_table(&rows);
-    if s.low_confidence {
-        o.push_str(&p(lang.t(
-            "可比交易少于要求的数量，市场法结果为低可信度，仅供参考。",
-            "Fewer comparables than required: the market value is of low confidence.",
-        )));
+            row(
+                "report.market.counts",
+                format!("{} / {} / {}", s.n_found, s.n_selected, s.n_used),
+            ),
+            row("report.market.median", opt(s.median)),
+            row("report.market.weighted_mean", opt(s.weighted_mean)),
+            row(
+                "report.market.iqr",
+                format!("{} – {}", opt(s.q1), opt(s.q3)),
+            ),
+            row(
+                "report.market.range",
+                format!("{} – {}", opt(s.min), opt(s.max)),
+            ),
+        ],
+        low_confidence: s
+            .low_confidence
+            .then(|| lang.t("report.market.low_confidence").to_string()),
+        figures: figures(charts, "comparables"),
     }
-    o
 }
 
-fn reconciliation_table(r: &Reconciliation, lang: Lang) -> String {
-    let rows: Vec<Vec<String>> = r
+fn reconciliation_block(r: &Reconciliation, lang: Lang) -> ReconciliationBlock {
+    let rows = r
         .approaches
         .iter()
         .map(|w| {
@@ -396,57 +442,50 @@ fn reconciliation_table(r: &Reconciliation, lang: Lang) -> String {
             ]
         })
         .collect();
-    let mut o = table(
-        &[
-            lang.t("评估方法", "Approach"),
-            lang.t("评估值（元）", "Value (CNY)"),
-            lang.t("设定权重", "Stated weight"),
-            lang.t("采用权重", "Weight applied"),
-        ],
-        &[false, true, true, true],
-        &rows,
-    );
-    o.push_str(&p(&format!(
-        "{}{}{} {}（{}）。{}",
-        lang.t("权重来源：", "Weights: "),
-        r.weights_source,
-        lang.t("；加权评估值", "; weighted value"),
-        yuan(r.concluded_value),
-        lang.t("元", "CNY"),
-        if r.disagree {
-            match lang {
-                Lang::Zh => format!(
-                    "各方法结果差异超过设定倍数 {}（最大/最小 = {}），请关注。",
-                    r.disagreement_factor.normalize(),
-                    r.ratio.map_or("—".into(), |x| x.normalize().to_string())
-                ),
-                Lang::En => format!(
-                    "The approaches disagree by more than the factor {} (max/min = {}).",
-                    r.disagreement_factor.normalize(),
-                    r.ratio.map_or("—".into(), |x| x.normalize().to_string())
-                ),
-            }
-        } else {
-            String::new()
-        }
-    )));
-    for n in &r.notes {
-        o.push_str(&format!("<p class=\"muted\">{}</p>\n", esc(n)));
+    let ratio = r.ratio.map_or("—".into(), |x| x.normalize().to_string());
+    let flag = if r.disagree {
+        lang.f(
+            "report.rec.disagree",
+            &[
+                ("factor", &r.disagreement_factor.normalize()),
+                ("ratio", &ratio),
+            ],
+        )
+    } else {
+        String::new()
+    };
+    ReconciliationBlock {
+        table: Table::new(
+            &[
+                lang.t("report.col.approach"),
+                lang.t("report.col.value"),
+                lang.t("report.col.stated_weight"),
+                lang.t("report.col.weight"),
+            ],
+            &[false, true, true, true],
+            rows,
+        ),
+        text: lang.f(
+            "report.rec.text",
+            &[
+                ("source", &r.weights_source),
+                ("value", &yuan(r.concluded_value)),
+                ("flag", &flag),
+            ],
+        ),
+        notes: r.notes.clone(),
     }
-    o
 }
 
-fn distribution_table(
+fn distribution_block(
     d: &ConcludedDistribution<'_>,
     sims: &[SimulationSummary],
+    rec: bool,
     lang: Lang,
-) -> String {
-    let mut header: Vec<String> = vec![lang.t("统计量", "Statistic").into()];
-    let mut cols: Vec<&crate::valuation::uncertainty::ValueDistribution> = vec![d.dist];
-    header.push(match lang {
-        Lang::Zh => "评估结论（元）".to_string(),
-        Lang::En => format!("{} (CNY)", d.of),
-    });
+) -> DistributionBlock {
+    let mut header: Vec<String> = vec![lang.t("report.col.statistic").into()];
+    let mut cols: Vec<&ValueDistribution> = vec![d.dist];
+    header.push(lang.f("report.dist.concluded", &[("of", &d.of)]));
     for s in sims {
         // The concluded value of a single approach is that approach's own simulation.
         if s.dist.seed == d.dist.seed
@@ -455,28 +494,22 @@ fn distribution_table(
         {
             continue;
         }
-        header.push(format!(
-            "{}{}",
-            lang.approach(s.approach),
-            lang.t("（元）", " (CNY)")
+        header.push(lang.f(
+            "report.dist.approach",
+            &[("approach", &lang.approach(s.approach))],
         ));
         cols.push(&s.dist);
     }
-    let money = |m: crate::money::Money| yuan(m);
+    let money = |m: Money| yuan(m);
     let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut row =
-        |name: String, f: &dyn Fn(&crate::valuation::uncertainty::ValueDistribution) -> String| {
-            let mut r = vec![name];
-            r.extend(cols.iter().map(|c| f(c)));
-            rows.push(r);
-        };
-    row(lang.t("均值", "Mean").into(), &|c| money(c.money.mean));
-    row(lang.t("标准差", "Standard deviation").into(), &|c| {
-        f2(c.stats.sd)
-    });
-    row(lang.t("均值标准误", "Standard error").into(), &|c| {
-        f2(c.stats.std_error)
-    });
+    let mut row = |name: String, f: &dyn Fn(&ValueDistribution) -> String| {
+        let mut r = vec![name];
+        r.extend(cols.iter().map(|c| f(c)));
+        rows.push(r);
+    };
+    row(lang.t("report.dist.mean").into(), &|c| money(c.money.mean));
+    row(lang.t("report.dist.sd").into(), &|c| f2(c.stats.sd));
+    row(lang.t("report.dist.se").into(), &|c| f2(c.stats.std_error));
     for l in ["P5", "P10", "P25", "P50", "P75", "P90", "P95"] {
         row(l.into(), &|c| match l {
             "P5" => money(c.money.p5),
@@ -488,26 +521,46 @@ fn distribution_table(
         });
     }
     row(
-        format!(
-            "{}（{}）",
-            lang.t("质押价值", "Pledge value"),
-            d.dist.stats.pledge.label
+        lang.f(
+            "report.dist.pledge",
+            &[("label", &d.dist.stats.pledge.label)],
         ),
         &|c| money(c.money.pledge_value),
     );
     let h: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut num = vec![false];
     num.extend(cols.iter().map(|_| true));
-    table(&h, &num, &rows)
+    DistributionBlock {
+        intro: lang.f(
+            "report.dist.intro",
+            &[
+                ("samples", &d.dist.samples),
+                ("seed", &d.dist.seed),
+                ("chunk", &d.dist.chunk_size),
+                (
+                    "what",
+                    &if rec {
+                        lang.t("report.dist.what_reconciled")
+                    } else {
+                        lang.t("report.dist.what_value")
+                    },
+                ),
+                ("of", &d.of),
+                ("label", &d.dist.stats.pledge.label),
+            ],
+        ),
+        table: Table::new(&h, &num, rows),
+        notes: d.dist.notes.clone(),
+    }
 }
 
-fn sensitivity_table(s: &Sensitivity, lang: Lang) -> String {
-    let rows: Vec<Vec<String>> = s
+fn sensitivity_block(s: &Sensitivity, lang: Lang) -> SensitivityBlock {
+    let rows = s
         .tornado
         .iter()
         .map(|b| {
             vec![
-                format!("{}（{}）", input_label(&b.input, lang), b.input),
+                format!("{}（{}）", lang.input(&b.input), b.input),
                 chart::draw::fmt_num(b.point, 6),
                 f2(b.value_at_low_input),
                 f2(b.value_at_high_input),
@@ -516,46 +569,34 @@ fn sensitivity_table(s: &Sensitivity, lang: Lang) -> String {
         })
         .collect();
     let sw = chart::draw::fmt_num(s.swing * 100.0, 0);
-    let mut o = p(&match lang {
-        Lang::Zh => format!(
-            "各输入分别变动 ±{sw}%、其余取点估计值时的评估价值；基准值 {} 元。",
-            f2(s.base_value)
+    SensitivityBlock {
+        heading: lang.t("report.appendix.sensitivity").into(),
+        intro: lang.f(
+            "report.sens.intro",
+            &[("swing", &sw), ("base", &f2(s.base_value))],
         ),
-        Lang::En => format!(
-            "The value with each input moved ±{sw}% and the others at their point values; base value CNY {}.",
-            f2(s.base_value)
+        table: Table::new(
+            &[
+                lang.t("report.col.input_field"),
+                lang.t("report.col.point"),
+                &lang.f("report.col.value_low", &[("swing", &sw)]),
+                &lang.f("report.col.value_high", &[("swing", &sw)]),
+                lang.t("report.col.swing"),
+            ],
+            &[false, true, true, true, true],
+            rows,
         ),
-    });
-    o.push_str(&table(
-        &[
-            lang.t("输入（字段）", "Input (field)"),
-            lang.t("点估计", "Point"),
-            lang.t(
-                &format!("下调 {sw}% 时价值（元）"),
-                "Value, input lowered (CNY)",
-            ),
-            lang.t(
-                &format!("上调 {sw}% 时价值（元）"),
-                "Value, input raised (CNY)",
-            ),
-            lang.t("摆幅（元）", "Swing (CNY)"),
-        ],
-        &[false, true, true, true, true],
-        &rows,
-    ));
-    for k in &s.skipped {
-        o.push_str(&format!(
-            "<p class=\"muted\">{}: {}</p>\n",
-            esc(&k.input),
-            esc(&k.reason)
-        ));
+        skipped: s
+            .skipped
+            .iter()
+            .map(|k| format!("{}: {}", k.input, k.reason))
+            .collect(),
     }
-    o
 }
 
-fn comparables_table(m: &MarketOutcome, lang: Lang) -> String {
+fn comparables_block(m: &MarketOutcome, lang: Lang) -> ComparablesBlock {
     let x = |v: f64| chart::draw::fmt_num(v, 4);
-    let rows: Vec<Vec<String>> = m
+    let rows = m
         .comparables
         .iter()
         .map(|c| {
@@ -578,40 +619,47 @@ fn comparables_table(m: &MarketOutcome, lang: Lang) -> String {
                 x(c.f_life),
                 f2(c.adjusted_yuan),
                 x(c.similarity),
-                if c.kept {
-                    lang.t("是", "yes").into()
+                lang.t(if c.kept {
+                    "report.comp.kept"
                 } else {
-                    lang.t("否（离群）", "no (outlier)").into()
-                },
+                    "report.comp.outlier"
+                })
+                .into(),
             ]
         })
         .collect();
-    table(
-        &[
-            lang.t("交易", "Deal"),
-            lang.t("日期", "Date"),
-            lang.t("地区", "Region"),
-            lang.t("交易类型", "Type"),
-            lang.t("价格（元）", "Price (CNY)"),
-            lang.t("技术", "Tech"),
-            lang.t("时间", "Time"),
-            lang.t("地区", "Region"),
-            lang.t("交易条件", "Terms"),
-            lang.t("规模", "Scale"),
-            lang.t("寿命", "Life"),
-            lang.t("调整后（元）", "Adjusted (CNY)"),
-            lang.t("相似度", "Similarity"),
-            lang.t("采用", "Used"),
-        ],
-        &[
-            false, false, false, false, true, true, true, true, true, true, true, true, true, false,
-        ],
-        &rows,
-    )
+    let cols = [
+        "deal",
+        "date",
+        "region",
+        "type",
+        "price",
+        "tech",
+        "time",
+        "region",
+        "terms",
+        "scale",
+        "life",
+        "adjusted",
+        "similarity",
+        "used",
+    ]
+    .map(|c| lang.t(&format!("report.comp.{c}")));
+    ComparablesBlock {
+        heading: lang.t("report.appendix.comparables").into(),
+        table: Table::new(
+            &cols,
+            &[
+                false, false, false, false, true, true, true, true, true, true, true, true, true,
+                false,
+            ],
+            rows,
+        ),
+    }
 }
 
-/// Renders the valuation report as a complete HTML document.
-pub fn render(inp: &ValuationReportInput<'_>) -> Result<String> {
+/// Fills the view of the valuation report.
+pub fn view(inp: &ValuationReportInput<'_>) -> Result<ValuationView> {
     let lang = inp.lang;
     let case = inp.case;
     let s = &case.subject;
@@ -622,11 +670,11 @@ pub fn render(inp: &ValuationReportInput<'_>) -> Result<String> {
         Lang::Zh => vt.zh(),
         Lang::En => vt.en(),
     };
-    let kind = kind_name(lang, s.kind);
-    let title = match lang {
-        Lang::Zh => format!("{}“{}”资产评估报告", s.owner, s.name),
-        Lang::En => format!("Valuation report: the {kind} “{}”", s.name),
-    };
+    let kind = lang.kind(s.kind);
+    let title = lang.f(
+        "report.title",
+        &[("owner", &s.owner), ("name", &s.name), ("kind", &kind)],
+    );
     let concl = inp.conclusion;
     let amount = yuan(concl.value);
     let capital = capital::capital_yuan(concl.value)?;
@@ -637,135 +685,63 @@ pub fn render(inp: &ValuationReportInput<'_>) -> Result<String> {
         ConclusionBasis::Reconciled { description } => description.clone(),
     };
     let date = s.valuation_date.to_string();
+    let kv = |k: &str, v: String| (lang.t(k).to_string(), v);
 
-    let mut b = String::new();
-    b.push_str(&format!("<h1>{}</h1>\n", esc(&title)));
-    b.push_str(&format!(
-        "<p class=\"subtitle\">{}</p>\n",
-        esc(&[
-            info.firm.clone().unwrap_or_default(),
-            info.report_no.clone().unwrap_or_default(),
-        ]
-        .iter()
-        .filter(|x| !x.is_empty())
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" · "))
-    ));
-
-    // Summary.
-    b.push_str("<div class=\"summary\">");
-    b.push_str(&format!(
-        "<h3>{}</h3>",
-        esc(lang.t("评估报告摘要", "Summary"))
-    ));
-    let sum_rows: Vec<(&str, String)> = vec![
-        (lang.t("委托人", "Client"), client.clone()),
-        (lang.t("评估对象", "Subject"), format!("{kind}“{}”", s.name)),
-        (
-            lang.t("评估目的", "Purpose"),
+    let summary = vec![
+        kv("report.sum.client", client.clone()),
+        kv("report.sum.subject", format!("{kind}“{}”", s.name)),
+        kv(
+            "report.sum.purpose",
             case.purpose
                 .map(|p| match lang {
                     Lang::Zh => p.name_zh().to_string(),
                     Lang::En => format!("{p:?}"),
                 })
-                .unwrap_or_else(|| lang.t("价值咨询", "Value advice").into()),
+                .unwrap_or_else(|| lang.t("report.sum.value_advice").into()),
         ),
-        (lang.t("价值类型", "Value type"), vt_name.into()),
-        (lang.t("评估基准日", "Valuation date"), date.clone()),
-        (
-            lang.t("评估方法", "Approach concluded from"),
-            chosen.clone(),
-        ),
-        (
-            lang.t("评估结论", "Concluded value"),
-            format!(
-                "{} {amount} {}（{}：{capital}）",
-                lang.t("人民币", "CNY"),
-                lang.t("元", ""),
-                lang.t("大写", "in capital numerals")
+        kv("report.sum.value_type", vt_name.into()),
+        kv("report.sum.valuation_date", date.clone()),
+        kv("report.sum.approach", chosen.clone()),
+        kv(
+            "report.sum.conclusion",
+            lang.f(
+                "report.sum.conclusion_value",
+                &[("amount", &amount), ("capital", &capital)],
             ),
         ),
     ];
-    b.push_str(&kv_table(&sum_rows));
-    b.push_str("</div>\n");
 
-    // 一 委托人及其他报告使用人
-    b.push_str(&section(
-        "一",
-        "1",
-        "委托人及其他报告使用人",
-        "Client and other users of the report",
-        lang,
-    ));
-    b.push_str(&kv_table(&[
-        (lang.t("委托人", "Client"), client.clone()),
-        (lang.t("产权持有人", "Owner of the right"), s.owner.clone()),
-        (
-            lang.t("其他报告使用人", "Other users"),
-            info.other_users.clone().unwrap_or_else(|| {
-                let mut d = lang
-                    .t(
-                        "法律、行政法规规定的评估报告使用人",
-                        "users designated by law",
-                    )
-                    .to_string();
-                if case.purpose == Some(Purpose::PledgeFinancing) {
-                    d = format!(
-                        "{}{d}",
-                        lang.t("质权人（贷款银行）、", "the pledgee (lending bank); ")
-                    );
-                }
-                d
-            }),
-        ),
-    ]));
+    let other_users = info.other_users.clone().unwrap_or_else(|| {
+        let by_law = lang.t("report.users.by_law");
+        if case.purpose == Some(Purpose::PledgeFinancing) {
+            format!("{}{by_law}", lang.t("report.users.pledgee"))
+        } else {
+            by_law.to_string()
+        }
+    });
+    let users = vec![
+        kv("report.sum.client", client.clone()),
+        kv("report.users.owner", s.owner.clone()),
+        kv("report.users.other", other_users),
+    ];
 
-    // 二 评估目的
-    b.push_str(&section(
-        "二",
-        "2",
-        "评估目的",
-        "Purpose of the valuation",
-        lang,
-    ));
-    b.push_str(&p(&purpose_text(lang, case, &client)));
-
-    // 三 评估对象和评估范围
-    b.push_str(&section(
-        "三",
-        "3",
-        "评估对象和评估范围",
-        "Subject and scope",
-        lang,
-    ));
-    b.push_str(&p(&match lang {
-        Lang::Zh => format!("评估对象为{}持有的{kind}“{}”的权利价值；评估范围为该{kind}及其所包含的全部技术内容与相关权利。", s.owner, s.name),
-        Lang::En => format!("The subject is the right in the {kind} “{}” held by {}; the scope is that {kind} with all its technical content and related rights.", s.name, s.owner),
-    }));
-    let mut subj: Vec<(&str, String)> = vec![
-        (lang.t("名称", "Title"), s.name.clone()),
-        (lang.t("类型", "Kind"), kind.into()),
+    let mut subject = vec![
+        kv("report.subj.title", s.name.clone()),
+        kv("report.subj.kind", kind.into()),
     ];
     if let Some(r) = &s.registration_no {
-        subj.push((
-            lang.t("专利号 / 登记号", "Patent / registration no."),
-            r.clone(),
-        ));
+        subject.push(kv("report.subj.registration_no", r.clone()));
     }
     if let Some(d) = s.filing_date {
-        subj.push((lang.t("申请日", "Filing date"), d.to_string()));
+        subject.push(kv("report.subj.filing_date", d.to_string()));
     }
     if let Some(d) = s.grant_date {
-        subj.push((lang.t("授权日", "Grant date"), d.to_string()));
+        subject.push(kv("report.subj.grant_date", d.to_string()));
     }
-    subj.push((lang.t("权利人", "Owner"), s.owner.clone()));
-    subj.push((
-        lang.t("所属行业（GB/T 4754-2017）", "Industry (GB/T 4754-2017)"),
-        s.industry.clone(),
-    ));
-    subj.push((
-        lang.t("所在地区", "Region"),
+    subject.push(kv("report.subj.owner", s.owner.clone()));
+    subject.push(kv("report.subj.industry", s.industry.clone()));
+    subject.push(kv(
+        "report.subj.region",
         match lang {
             Lang::Zh => crate::subject::region_zh(s.region_en())
                 .unwrap_or(&s.region)
@@ -774,192 +750,84 @@ pub fn render(inp: &ValuationReportInput<'_>) -> Result<String> {
         },
     ));
     if let Some(d) = &s.description {
-        subj.push((lang.t("说明", "Description"), d.clone()));
-    }
-    b.push_str(&kv_table(&subj));
-
-    // 四 价值类型
-    b.push_str(&section("四", "4", "价值类型", "Value type", lang));
-    b.push_str(&p(&format!(
-        "{}{vt_name}。{vt_def}",
-        lang.t("本次评估的价值类型为", "The value type is ")
-    )));
-
-    // 五 评估基准日
-    b.push_str(&section("五", "5", "评估基准日", "Valuation date", lang));
-    b.push_str(&p(&match lang {
-        Lang::Zh => format!("评估基准日为 {date}。评估基准日由委托人确定，本次评估采用的取价标准均为评估基准日有效的价格标准。"),
-        Lang::En => format!("The valuation date is {date}, set by the client; all prices and parameters are those in force on that date."),
-    }));
-
-    // 六 评估依据
-    b.push_str(&section(
-        "六",
-        "6",
-        "评估依据",
-        "Basis of the valuation",
-        lang,
-    ));
-    b.push_str(&list(&basis_list(lang, inp.valuations)));
-
-    // 七 评估方法
-    b.push_str(&section(
-        "七",
-        "7",
-        "评估方法",
-        "Valuation approaches",
-        lang,
-    ));
-    b.push_str(&p(lang.t(
-        "资产评估的基本方法包括收益法、市场法和成本法。评估人员根据评估目的、评估对象、价值类型、资料收集情况等相关条件，分析三种基本方法的适用性，选择评估方法。",
-        "The basic approaches are the income, market and cost approaches. The appraiser chose among them by the purpose, the subject, the value type and the information available.",
-    )));
-    for v in inp.valuations {
-        b.push_str(&format!(
-            "<h3>{}：{}</h3>\n",
-            esc(lang.approach(v.approach)),
-            esc(&lang.method(&v.method))
-        ));
-        let f = key_formulas(v);
-        if !f.is_empty() {
-            b.push_str("<ul>");
-            for x in f {
-                b.push_str(&format!("<li class=\"formula\">{}</li>", esc(&x)));
-            }
-            b.push_str("</ul>\n");
-        }
-        if v.approach == Approach::Market {
-            if let Some(m) = inp.market {
-                b.push_str(&market_summary(m, lang));
-                for c in inp.charts.iter().filter(|c| c.name == "comparables") {
-                    b.push_str(&figure(c));
-                }
-            }
-        }
-        b.push_str(&p(&format!(
-            "{}{} {}{}",
-            lang.t(
-                "按该方法评估的价值为人民币 ",
-                "Value by this approach: CNY "
-            ),
-            yuan(v.value),
-            lang.t("元", ""),
-            lang.t(
-                "，计算过程见附件。",
-                "; the calculation is in the appendix."
-            )
-        )));
-    }
-    for (a, why) in inp.not_performed {
-        b.push_str(&p(&format!(
-            "{}{}{}",
-            lang.approach(*a),
-            lang.t("：本次未采用。原因：", ": not used. Reason: "),
-            why
-        )));
+        subject.push(kv("report.subj.description", d.clone()));
     }
 
-    // 八 评估程序
-    b.push_str(&section(
-        "八",
-        "8",
-        "评估程序实施过程和情况",
-        "Procedure",
-        lang,
-    ));
-    b.push_str(&list(&procedure(lang)));
-
-    // 九 评估假设
-    b.push_str(&section("九", "9", "评估假设", "Assumptions", lang));
-    let mut assum = general_assumptions(lang);
-    assum.extend(info.assumptions.iter().cloned());
-    b.push_str(&list(&assum));
-
-    // 十 评估结论
-    b.push_str(&section("十", "10", "评估结论", "Conclusion", lang));
-    b.push_str(&format!(
-        "<div class=\"conclusion\">{}</div>\n",
-        esc(&match lang {
-            Lang::Zh => format!(
-                "经评估，{}“{}”于评估基准日 {date} 的{vt_name}为人民币 {amount} 元（大写：人民币{capital}）。",
-                kind, s.name
-            ),
-            Lang::En => format!(
-                "The {vt_name_l} of the {kind} “{}” on the valuation date {date} is CNY {amount} (in Chinese capital numerals: 人民币{capital}).",
-                s.name,
-                vt_name_l = vt_name.to_lowercase()
-            ),
-        })
-    ));
-    let rows: Vec<Vec<String>> = inp
+    let approaches = inp
         .valuations
         .iter()
-        .map(|v| {
-            vec![
-                lang.approach(v.approach).to_string(),
-                lang.method(&v.method),
-                yuan(v.value),
-                v.value.display_wan(),
-            ]
+        .map(|v| ApproachBlock {
+            heading: format!("{}：{}", lang.approach(v.approach), lang.method(&v.method)),
+            formulas: key_formulas(v),
+            market: match (v.approach, inp.market) {
+                (Approach::Market, Some(m)) => Some(market_block(m, lang, inp.charts)),
+                _ => None,
+            },
+            value_text: lang.f("report.methods.value", &[("value", &yuan(v.value))]),
         })
         .collect();
-    b.push_str(&table(
+    let not_performed = inp
+        .not_performed
+        .iter()
+        .map(|(a, why)| {
+            lang.f(
+                "report.methods.not_used",
+                &[("approach", &lang.approach(*a)), ("why", why)],
+            )
+        })
+        .collect();
+
+    let mut assumptions = items(lang, "report.assumption");
+    assumptions.extend(info.assumptions.iter().cloned());
+
+    let conclusion = lang.f(
+        "report.conclusion",
         &[
-            lang.t("评估方法", "Approach"),
-            lang.t("具体方法", "Method"),
-            lang.t("评估值（元）", "Value (CNY)"),
-            lang.t("评估值（万元）", "Value (10k CNY)"),
+            ("kind", &kind),
+            ("name", &s.name),
+            ("date", &date),
+            ("value_type", &vt_name),
+            ("value_type_lower", &vt_name.to_lowercase()),
+            ("amount", &amount),
+            ("capital", &capital),
+        ],
+    );
+    let values = Table::new(
+        &[
+            lang.t("report.col.approach"),
+            lang.t("report.col.method"),
+            lang.t("report.col.value"),
+            lang.t("report.col.value_wan"),
         ],
         &[false, false, true, true],
-        &rows,
-    ));
-    let reason = concl.reason.clone().or(info.conclusion_reason.clone()).unwrap_or_else(|| {
-        match (&concl.basis, lang) {
-            (ConclusionBasis::Selected { .. }, Lang::Zh) => format!("本次评估选取{chosen}的结果作为评估结论：该方法的结果反映了评估对象在评估基准日的{vt_name}，所依据的资料较为充分。"),
-            (ConclusionBasis::Selected { .. }, Lang::En) => format!("The conclusion is the value by the {chosen}: it reflects the {} of the subject on the valuation date and rests on the most complete information.", vt_name.to_lowercase()),
-            (ConclusionBasis::Reconciled { .. }, Lang::Zh) => "评估结论为各评估方法结果的加权综合，权重见附件。".into(),
-            (ConclusionBasis::Reconciled { .. }, Lang::En) => "The conclusion weighs the results of the approaches; the weights are in the appendix.".into(),
-        }
-    });
-    b.push_str(&p(&reason));
-    if let Some(r) = inp.reconciliation {
-        b.push_str(&reconciliation_table(r, lang));
-    }
-    for c in inp.charts.iter().filter(|c| c.name == "football_field") {
-        b.push_str(&figure(c));
-    }
-    if let Some(d) = &inp.distribution {
-        b.push_str(&p(&match lang {
-            Lang::Zh => format!(
-                "评估参数的不确定性以概率分布表示（见附件），经 {} 次蒙特卡洛模拟（随机种子 {}，分块 {}），{}的分布如下表；质押价值取 {} 分位数。",
-                d.dist.samples, d.dist.seed, d.dist.chunk_size,
-                if inp.reconciliation.is_some() { "加权评估结论" } else { "评估价值" },
-                d.dist.stats.pledge.label
+        inp.valuations
+            .iter()
+            .map(|v| {
+                vec![
+                    lang.approach(v.approach).to_string(),
+                    lang.method(&v.method),
+                    yuan(v.value),
+                    v.value.display_wan(),
+                ]
+            })
+            .collect(),
+    );
+    let reason = concl
+        .reason
+        .clone()
+        .or(info.conclusion_reason.clone())
+        .unwrap_or_else(|| match &concl.basis {
+            ConclusionBasis::Selected { .. } => lang.f(
+                "report.reason.selected",
+                &[
+                    ("chosen", &chosen),
+                    ("value_type", &vt_name),
+                    ("value_type_lower", &vt_name.to_lowercase()),
+                ],
             ),
-            Lang::En => format!(
-                "The uncertain parameters are stated as distributions (see the appendix); {} Monte Carlo paths (seed {}, chunk size {}) give the distribution of the {} below; the pledge value is its {}.",
-                d.dist.samples, d.dist.seed, d.dist.chunk_size, d.of, d.dist.stats.pledge.label
-            ),
-        }));
-        b.push_str(&distribution_table(d, inp.simulations, lang));
-        for n in &d.dist.notes {
-            b.push_str(&format!("<p class=\"muted\">{}</p>\n", esc(n)));
-        }
-    }
-    for name in ["mc_histogram", "tornado"] {
-        for c in inp.charts.iter().filter(|c| c.name == name) {
-            b.push_str(&figure(c));
-        }
-    }
+            ConclusionBasis::Reconciled { .. } => lang.t("report.reason.reconciled").into(),
+        });
 
-    // 十一 特别事项说明
-    b.push_str(&section(
-        "十一",
-        "11",
-        "特别事项说明",
-        "Special matters",
-        lang,
-    ));
     let mut special: Vec<String> = info.special_matters.clone();
     for v in inp.valuations {
         for w in &v.warnings {
@@ -967,113 +835,129 @@ pub fn render(inp: &ValuationReportInput<'_>) -> Result<String> {
         }
     }
     special.extend(inp.warnings.iter().cloned());
-    special.push(lang.t(
-        "本报告的计算结果由 techval 依据案例文件与模型参数生成，全部数值可在附件“计算明细”中逐步追溯；报告未对计算结果作任何再加工。",
-        "The figures were computed by techval from the case file and the model parameters; each can be traced step by step in the calculation appendix, and the report shows them without further processing.",
-    ).into());
+    special.push(lang.t("report.special.traceable").into());
     if case.purpose == Some(Purpose::PledgeFinancing) {
-        special.push(lang.t(
-            "评估结论未考虑质押物处置时可能发生的处置费用、税费及快速变现折扣，质权人确定质押率时应予关注。",
-            "The conclusion does not allow for disposal costs, taxes or a forced-sale discount on enforcement of the pledge; the pledgee should consider them when setting the pledge rate.",
-        ).into());
+        special.push(lang.t("report.special.disposal").into());
     }
-    b.push_str(&list(&special));
 
-    // 十二 使用限制
-    b.push_str(&section(
-        "十二",
-        "12",
-        "评估报告使用限制说明",
-        "Limits on the use of the report",
-        lang,
-    ));
-    b.push_str(&list(&limits(lang)));
-
-    // 十三 评估报告日
-    b.push_str(&section("十三", "13", "评估报告日", "Report date", lang));
     let rdate = info
         .report_date
         .map(|d| d.to_string())
-        .unwrap_or_else(|| lang.t("____年__月__日", "____-__-__").into());
-    b.push_str(&p(&format!(
-        "{}{rdate}",
-        lang.t("评估报告日：", "Report date: ")
-    )));
-    b.push_str("<div class=\"sign\">");
-    b.push_str(&format!(
-        "<div>{}{}</div>",
-        esc(lang.t("资产评估机构（盖章）：", "Appraisal firm (seal): ")),
-        esc(&info
-            .firm
-            .clone()
-            .unwrap_or_else(|| "________________".into()))
-    ));
+        .unwrap_or_else(|| lang.t("report.sign.blank_date").into());
     let names = if info.appraisers.is_empty() {
         "________  ________".to_string()
     } else {
         info.appraisers.join("  ")
     };
-    b.push_str(&format!(
-        "<div>{}{}</div>",
-        esc(lang.t("资产评估师（签名）：", "Appraisers (signature): ")),
-        esc(&names)
-    ));
-    b.push_str("</div>\n");
 
-    // Appendices.
-    b.push_str("<section class=\"appendix\">");
-    b.push_str(&format!(
-        "<h2>{}</h2>\n",
-        esc(lang.t("附件：计算明细", "Appendix: calculations"))
-    ));
-    for (i, v) in inp.valuations.iter().enumerate() {
-        b.push_str(&format!(
-            "<h3>{} {}. {}（{}）</h3>\n",
-            esc(lang.t("附表", "Table")),
-            i + 1,
-            esc(lang.approach(v.approach)),
-            esc(&lang.method(&v.method))
-        ));
-        if !v.periods.is_empty() {
-            b.push_str(&period_table(v, lang));
-        }
-        b.push_str(&audit_table(v, lang));
-    }
-    if let Some(sens) = inp.sensitivity {
-        b.push_str(&format!(
-            "<h3>{}</h3>\n",
-            esc(lang.t("附表：敏感性分析", "Table: sensitivity"))
-        ));
-        b.push_str(&sensitivity_table(sens, lang));
-    }
-    if let Some(m) = inp.market {
-        b.push_str(&format!(
-            "<h3>{}</h3>\n",
-            esc(lang.t(
-                "附表：可比交易及调整系数",
-                "Table: comparable deals and adjustment factors"
-            ))
-        ));
-        b.push_str(&comparables_table(m, lang));
-    }
-    let others: Vec<&RenderedChart> = inp
-        .charts
+    let appendix = inp
+        .valuations
         .iter()
-        .filter(|c| c.name == "market_stats")
+        .enumerate()
+        .map(|(i, v)| AppendixBlock {
+            heading: format!(
+                "{} {}. {}（{}）",
+                lang.t("report.appendix.table"),
+                i + 1,
+                lang.approach(v.approach),
+                lang.method(&v.method)
+            ),
+            periods: (!v.periods.is_empty()).then(|| period_table(v, lang)),
+            audit: audit_table(v, lang),
+        })
         .collect();
-    if !others.is_empty() {
-        b.push_str(&format!(
-            "<h2>{}</h2>\n",
-            esc(lang.t("附图", "Appendix: charts"))
-        ));
-        for c in others {
-            b.push_str(&figure(c));
-        }
+
+    let mut result_charts = figures(inp.charts, "mc_histogram");
+    result_charts.extend(figures(inp.charts, "tornado"));
+
+    Ok(ValuationView {
+        subtitle: [
+            info.firm.clone().unwrap_or_default(),
+            info.report_no.clone().unwrap_or_default(),
+        ]
+        .iter()
+        .filter(|x| !x.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" · "),
+        title,
+        summary_title: lang.t("report.sum.title").into(),
+        summary,
+        h: (1..=13)
+            .map(|i| lang.t(&format!("report.h.{i}")).to_string())
+            .collect(),
+        users,
+        purpose: purpose_text(lang, case, &client),
+        scope: lang.f(
+            "report.scope",
+            &[("owner", &s.owner), ("kind", &kind), ("name", &s.name)],
+        ),
+        subject,
+        value_type: lang.f(
+            "report.value_type",
+            &[("name", &vt_name), ("definition", &vt_def)],
+        ),
+        date_text: lang.f("report.date_text", &[("date", &date)]),
+        basis: basis_list(lang, inp.valuations),
+        methods_intro: lang.t("report.methods.intro").into(),
+        approaches,
+        not_performed,
+        procedure: items(lang, "report.procedure"),
+        assumptions,
+        conclusion,
+        values,
+        reason,
+        reconciliation: inp.reconciliation.map(|r| reconciliation_block(r, lang)),
+        football: figures(inp.charts, "football_field"),
+        distribution: inp
+            .distribution
+            .as_ref()
+            .map(|d| distribution_block(d, inp.simulations, inp.reconciliation.is_some(), lang)),
+        result_charts,
+        special,
+        limits: items(lang, "report.limit"),
+        report_date: lang.f("report.sign.date", &[("date", &rdate)]),
+        firm: lang.f(
+            "report.sign.firm",
+            &[(
+                "firm",
+                &info
+                    .firm
+                    .clone()
+                    .unwrap_or_else(|| "________________".into()),
+            )],
+        ),
+        appraisers: lang.f("report.sign.appraisers", &[("names", &names)]),
+        appendix_title: lang.t("report.appendix.title").into(),
+        appendix,
+        sensitivity: inp.sensitivity.map(|s| sensitivity_block(s, lang)),
+        comparables: inp.market.map(|m| comparables_block(m, lang)),
+        appendix_charts_title: lang.t("report.appendix.charts").into(),
+        appendix_charts: figures(inp.charts, "market_stats"),
+        footer: inp.provenance.line(lang),
+    })
+}
+
+/// Renders the valuation report as a complete HTML document.
+pub fn render(inp: &ValuationReportInput<'_>) -> Result<String> {
+    let v = view(inp)?;
+    // askama drops the template file's final line break; the body ends with one.
+    let body = Page { v: &v }
+        .render()
+        .map_err(|e| Error::Internal(format!("valuation report template: {e}")))?
+        + "\n";
+    super::html::document(inp.lang.html_lang(), &v.title, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_lists_have_their_items() {
+        assert_eq!(items(Lang::Zh, "report.basis").len(), 3);
+        assert_eq!(items(Lang::En, "report.procedure").len(), 6);
+        assert_eq!(items(Lang::Zh, "report.assumption").len(), 6);
+        assert_eq!(items(Lang::En, "report.limit").len(), 5);
     }
-    b.push_str("</section>\n");
-    b.push_str(&format!(
-        "<footer class=\"prov\">{}</footer>\n",
-        esc(&inp.provenance.line(lang))
-    ));
-    super::html::document(lang.html_lang(), &title, &b)
 }

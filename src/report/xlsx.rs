@@ -22,8 +22,7 @@
 //! stream does not follow a formula (e.g. relief from royalty after tax), the cell holds the
 //! audited value and says so.
 
-use super::assemble::ConcludedDistribution;
-use super::{Conclusion, Lang, Provenance};
+use super::{ConcludedDistribution, Conclusion, Lang, Provenance};
 use crate::audit::Unit;
 use crate::case::Case;
 use crate::error::{Error, Result};
@@ -640,7 +639,7 @@ fn summary_sheet(
         num(&mut ws, r, 2, v.value.amount(), &f.money)?;
         r += 1;
     }
-    text(&mut ws, r, 0, lang.t("评估结论", "concluded value"))?;
+    text(&mut ws, r, 0, lang.t("workbook.concluded_value"))?;
     num(&mut ws, r, 2, conclusion.value.amount(), &f.money)?;
     r += 2;
     for (k, v) in [

@@ -22,11 +22,11 @@
 //! (pledge) value, which the lending stage uses (`finance::lending_value`). No I/O here.
 
 use crate::audit::{AuditTrail, AuditValue};
-use crate::case::Purpose;
 use crate::error::{Error, MoneyContext, Result};
 use crate::money::Money;
 use crate::param::DecimalValue;
 use crate::valuation::uncertainty::{self, Correlation, SimSettings, ValueDistribution};
+use crate::valuation::Purpose;
 use crate::valuation::{Approach, Model, PlanInput, Valuation};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;

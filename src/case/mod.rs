@@ -26,34 +26,10 @@ use crate::valuation::market::MarketAssumptions;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// Why the valuation is made; sets default reconciliation weights and report wording.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Purpose {
-    /// 质押融资: the value backs a loan.
-    PledgeFinancing,
-    /// 转让: assignment of the right.
-    Transfer,
-    /// 许可: licensing.
-    Licensing,
-    /// 投资: investment screening or pricing.
-    Investment,
-    /// 作价入股: contribution to a company's equity.
-    EquityContribution,
-}
+pub use crate::valuation::Purpose;
+pub use report_info::{ReportInfo, ValueType};
 
-impl Purpose {
-    /// Chinese name.
-    pub fn name_zh(self) -> &'static str {
-        match self {
-            Purpose::PledgeFinancing => "质押融资",
-            Purpose::Transfer => "转让",
-            Purpose::Licensing => "许可使用",
-            Purpose::Investment => "投资",
-            Purpose::EquityContribution => "作价入股",
-        }
-    }
-}
+pub mod report_info;
 
 /// A case: the subject and the assumptions of each approach used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,13 +61,13 @@ pub struct Case {
     pub finance: Option<crate::finance::inputs::FinanceInputs>,
     /// Report details (client, firm, signatures, special matters).
     #[serde(default)]
-    pub report: Option<crate::report::info::ReportInfo>,
+    pub report: Option<ReportInfo>,
 }
 
 /// The bundled demo case (compiled in): an invention patent licensed to a manufacturer.
 pub const DEMO_CASE: (&str, &str) = (
     "datasets/cases/invention_patent_license.toml",
-    include_str!("../datasets/cases/invention_patent_license.toml"),
+    include_str!("../../datasets/cases/invention_patent_license.toml"),
 );
 
 impl Case {
@@ -143,7 +119,7 @@ impl Case {
             f.validate()?;
         }
         if let Some(r) = &self.report {
-            crate::report::info::validate(r, &self.subject, &crate::evaluate::available(self))?;
+            report_info::validate(r, &self.subject, &crate::evaluate::available(self))?;
         }
         Ok(())
     }
