@@ -34,6 +34,7 @@ pub mod pipeline;
 pub mod report;
 pub mod rulebook;
 pub mod subject;
+pub mod tvm;
 pub mod valuation;
 
 pub use audit::{AuditStep, AuditTrail, AuditValue};

@@ -124,10 +124,6 @@ fn pick<T: Copy>(rng: &mut Pcg64Mcg, items: &[(T, f64)]) -> T {
     items[items.len() - 1].0
 }
 
-fn annuity(r: f64, n: f64) -> f64 {
-    (1.0 - (1.0 + r).powf(-n)) / r
-}
-
 /// The provenance label written in every generated row.
 pub fn provenance_label(o: SynthOptions) -> String {
     format!(
@@ -281,7 +277,8 @@ pub fn synthesize(o: SynthOptions, models: &ModelBook) -> Result<DataFrame> {
             * (mid(sector) / mean_mid)
             * tt
             * (score.max(m.adjustment.score_floor) / 50.0)
-            * (annuity(r, n_life) / annuity(r, LIFE_REF))
+            * (crate::tvm::annuity_factor_f64(r, n_life)
+                / crate::tvm::annuity_factor_f64(r, LIFE_REF))
             * (scale / SCALE_REF).powf(m.adjustment.scale_exponent);
         let licence = matches!(
             t,

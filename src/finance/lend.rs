@@ -37,7 +37,6 @@ use crate::audit::{AuditTrail, AuditValue};
 use crate::error::{Error, MoneyContext, Result};
 use crate::money::{round_half_away, Money};
 use chrono::NaiveDate;
-use rust_decimal::prelude::MathematicalOps;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -83,21 +82,7 @@ pub struct Schedule {
     pub total_payment: Money,
 }
 
-/// The annuity factor `AF(i, n) = (1 − (1+i)^−n) / i` (`n` when `i = 0`).
-pub fn annuity_factor(i: Decimal, n: u32) -> Result<Decimal> {
-    if i.is_zero() {
-        return Ok(Decimal::from(n));
-    }
-    let g = (Decimal::ONE + i)
-        .checked_powi(i64::from(n))
-        .ok_or_else(|| {
-            Error::money(
-                "annuity factor",
-                crate::money::MoneyError::Overflow("(1+i)^n"),
-            )
-        })?;
-    Ok((Decimal::ONE - Decimal::ONE / g) / i)
-}
+pub use crate::tvm::annuity_factor;
 
 /// Builds a schedule exact to the fen (see the module doc for the rounding rules).
 ///

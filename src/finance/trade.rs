@@ -20,9 +20,9 @@
 use super::inputs::{Offer, TradeInputs, TradeMode};
 use super::invest::InvestmentView;
 use crate::audit::{AuditTrail, AuditValue};
-use crate::error::{Error, MoneyContext, Result};
-use crate::money::{round_half_away, Money, MoneyError};
-use rust_decimal::prelude::MathematicalOps;
+use crate::error::{MoneyContext, Result};
+use crate::money::{round_half_away, Money};
+use crate::tvm::discount_factor;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -175,26 +175,6 @@ pub struct TradeTerms {
     pub audit: AuditTrail,
     /// Things to know.
     pub warnings: Vec<String>,
-}
-
-/// `1 / (1 + r)^t`, `t` in years (fractional `t` through `exp(−t ln(1+r))`).
-pub fn discount_factor(r: Decimal, t: Decimal) -> Result<Decimal> {
-    let base = Decimal::ONE + r;
-    let g = if t.fract().is_zero() {
-        let n = i64::try_from(t.trunc().mantissa() / 10i128.pow(t.scale()))
-            .map_err(|_| Error::money("discount factor", MoneyError::Overflow("(1+r)^t")))?;
-        base.checked_powi(n)
-    } else {
-        base.checked_powd(t)
-    }
-    .ok_or_else(|| Error::money("discount factor", MoneyError::Overflow("(1+r)^t")))?;
-    if g.is_zero() {
-        return Err(Error::money(
-            "discount factor",
-            MoneyError::DivisionByZero("(1+r)^t"),
-        ));
-    }
-    Ok(Decimal::ONE / g)
 }
 
 fn flows_of(o: &Offer) -> Result<Vec<(Decimal, Money, Decimal)>> {

@@ -21,7 +21,6 @@ use crate::models::ModelBook;
 use crate::param::Param;
 use crate::subject::Subject;
 use crate::valuation::income::{Convention, DiscountMethod, DiscountSpec};
-use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, MathematicalOps};
 
 /// One component of the discount rate, resolved: from the case or from the model book.
@@ -438,63 +437,28 @@ pub fn discount_time(period: u32, fraction: Decimal, convention: Convention) -> 
     }
 }
 
-/// The discount factor v^t = 1/(1 + r)^t for a discount time `t ≥ 0` (fractional allowed).
-/// Computed as a power of v = 1/(1 + r) so that long horizons at high rates cannot overflow.
-pub fn discount_factor(r: Decimal, t: Decimal) -> Result<Decimal> {
-    let base = Decimal::ONE + r;
-    if base <= Decimal::ZERO {
-        return Err(Error::field(
-            "income.discount",
-            r.normalize(),
-            "the discount rate must be above -1 (here it must be above 0)",
-        ));
-    }
-    if t < Decimal::ZERO {
-        return Err(Error::Internal(format!("negative discount time {t}")));
-    }
-    let v = Decimal::ONE
-        .checked_div(base)
-        .ok_or_else(|| Error::Internal("1/(1+r) overflowed".into()))?;
-    let t = t.normalize();
-    let out = if t.fract().is_zero() {
-        let n = t
-            .to_u64()
-            .ok_or_else(|| Error::Internal(format!("discount time {t} out of range")))?;
-        v.checked_powu(n)
-    } else if t.is_zero() {
-        Some(Decimal::ONE)
-    } else {
-        v.checked_powd(t)
-    };
-    match out {
-        Some(f) => Ok(f),
-        // v < 1: v^t only fails by underflowing below Decimal's 10^-28, so it is 0 to that
-        // precision (a PV error below 10^-13 元 on the largest accepted amount).
-        None if v < Decimal::ONE => Ok(Decimal::ZERO),
-        None => Err(Error::Internal(format!(
-            "discount factor (1+{r})^-{t} overflowed"
-        ))),
-    }
-}
+/// The discount factor of [`crate::tvm::discount_factor`] (one function for every module).
+pub use crate::tvm::discount_factor;
 
-/// The annuity factor AF(r, N) = Σ_{t=1..N} v^t (end-year) or Σ v^(t−½) (mid-year),
-/// v = 1/(1 + r). Equals (1 − v^N)/r at end-year for r ≠ 0, and N for r = 0.
+/// The annuity factor AF(r, N) = Σ_{t=1..N} v^t (end-year) or Σ v^(t−½) = (1 + r)^½·AF
+/// (mid-year): [`crate::tvm::annuity_factor`] under the convention.
 pub fn annuity_factor(r: Decimal, n: u32, convention: Convention) -> Result<Decimal> {
-    let mut s = Decimal::ZERO;
-    for t in 1..=n {
-        s += discount_factor(r, discount_time(t, Decimal::ONE, convention))?;
+    let end = crate::tvm::annuity_factor(r, n)?;
+    match convention {
+        Convention::EndYear => Ok(end),
+        Convention::MidYear => {
+            let root = (Decimal::ONE + r)
+                .sqrt()
+                .ok_or_else(|| Error::Internal(format!("sqrt(1 + {r}) failed")))?;
+            Ok(end * root)
+        }
     }
-    Ok(s)
 }
 
-/// [`annuity_factor`] in `f64` (closed form), for the fast models.
+/// [`annuity_factor`] in `f64` ([`crate::tvm::annuity_factor_f64`] under the convention), for
+/// the fast models.
 pub fn annuity_factor_f64(r: f64, n: u32, convention: Convention) -> f64 {
-    let nf = f64::from(n);
-    let end = if r.abs() < 1e-12 {
-        nf
-    } else {
-        (1.0 - (1.0 + r).powf(-nf)) / r
-    };
+    let end = crate::tvm::annuity_factor_f64(r, f64::from(n));
     match convention {
         Convention::EndYear => end,
         Convention::MidYear => end * (1.0 + r).sqrt(),
@@ -521,6 +485,7 @@ pub fn rate_f64(method: DiscountMethod, x: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::prelude::ToPrimitive;
     use std::str::FromStr;
 
     fn d(s: &str) -> Decimal {

@@ -19,10 +19,6 @@ pub(super) fn yuan_f64(name: &str, x: f64) -> AuditValue {
     }
 }
 
-pub(super) fn annuity(r: f64, n: f64) -> f64 {
-    (1.0 - (1.0 + r).powf(-n)) / r
-}
-
 /// Values the subject by the market approach against `deals`.
 pub fn value(
     a: &MarketAssumptions,
@@ -74,7 +70,7 @@ pub fn evaluate(
             time_index_year: ty,
             region_index: ri,
             terms: model.transaction_terms.get(spec.transaction_type),
-            annuity_factor: annuity(spec.discount_rate, spec.remaining_life),
+            annuity_factor: crate::tvm::annuity_factor_f64(spec.discount_rate, spec.remaining_life),
             discount_rate: spec.discount_rate,
         }
     };

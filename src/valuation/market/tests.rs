@@ -1,4 +1,3 @@
-use super::*;
 use crate::models::ModelBook;
 use polars::prelude::*;
 
@@ -36,5 +35,5 @@ fn composite_score_matches_its_polars_expression() {
 #[test]
 fn annuity_factor_textbook_value() {
     // AF(10 %, 10) = 6.144567… (annuity tables).
-    assert!((annuity(0.10, 10.0) - 6.144_567_105_704_685).abs() < 1e-12);
+    assert!((crate::tvm::annuity_factor_f64(0.10, 10.0) - 6.144_567_105_704_685).abs() < 1e-12);
 }
