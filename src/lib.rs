@@ -23,6 +23,7 @@ pub mod chart;
 pub mod cli;
 pub mod data;
 pub mod dates;
+pub mod envelope;
 pub mod error;
 pub mod evaluate;
 pub mod finance;

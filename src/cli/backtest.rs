@@ -1,7 +1,9 @@
 //! `techval backtest`: leave-one-out back-test of the market approach beside a naive predictor.
 
-use super::deals::{self, DataProvenance};
+use super::deals;
 use super::output::{emit, Align, Table};
+use crate::data::DataProvenance;
+use crate::envelope::Envelope;
 use crate::valuation::backtest::{self, BacktestReport};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -36,9 +38,7 @@ pub struct BacktestArgs {
 
 #[derive(Serialize)]
 struct Doc<'a> {
-    techval_version: &'static str,
     report: &'a BacktestReport,
-    data_provenance: DataProvenance,
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -113,16 +113,10 @@ pub fn run(a: BacktestArgs, models: &crate::ModelBook) -> anyhow::Result<()> {
     let r = backtest::backtest(&h, &models.market)?;
     let secs = t0.elapsed().as_secs_f64();
     let text = match a.format {
-        BacktestFormat::Json => {
-            let doc = Doc {
-                techval_version: env!("CARGO_PKG_VERSION"),
-                report: &r,
-                data_provenance: DataProvenance::of(&h),
-            };
-            let mut s = serde_json::to_string_pretty(&doc)?;
-            s.push('\n');
-            s
-        }
+        BacktestFormat::Json => Envelope::new("backtest", &models.origin)
+            .data(Some(DataProvenance::of(&h)))
+            .wrap(Doc { report: &r })
+            .to_json()?,
         BacktestFormat::Table => {
             let mut s = render(&r);
             s.push_str(&deals::footer(&h));

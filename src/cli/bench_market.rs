@@ -63,7 +63,7 @@ fn market_bench(a: MarketBenchArgs, models: &crate::ModelBook) -> anyhow::Result
             },
             models,
         )?;
-        let bytes = super::deals::frame_bytes(&mut df, &path)?;
+        let bytes = crate::data::frame_bytes(&mut df, &path)?;
         write_atomic(&path, &bytes)?;
         println!(
             "generate + write {} synthetic deals: {:.2} s ({} bytes, {})",

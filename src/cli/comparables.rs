@@ -1,7 +1,9 @@
 //! `techval comparables`: the adjusted comparables of a case's market valuation.
 
-use super::deals::{self, DataProvenance};
+use super::deals;
 use super::output::{emit, Align, Table};
+use crate::data::DataProvenance;
+use crate::envelope::Envelope;
 use crate::money::group_thousands;
 use crate::valuation::market::{self, f64_text, ComparableRow, MarketSummary, SubjectSide};
 use clap::{Args, ValueEnum};
@@ -42,15 +44,12 @@ pub struct ComparablesArgs {
 
 #[derive(Serialize)]
 struct Doc<'a> {
-    techval_version: &'static str,
-    case_file: &'a str,
     subject_id: &'a str,
     value: crate::Money,
     summary: &'a MarketSummary,
     subject_side: &'a SubjectSide,
     comparables: &'a [ComparableRow],
     warnings: &'a [String],
-    data_provenance: DataProvenance,
 }
 
 /// Runs `techval comparables`.
@@ -69,19 +68,18 @@ pub fn run(a: ComparablesArgs, models: &crate::ModelBook) -> anyhow::Result<()> 
     let text = match a.format {
         CompFormat::Json => {
             let doc = Doc {
-                techval_version: env!("CARGO_PKG_VERSION"),
-                case_file: &label,
                 subject_id: &case.subject.id,
                 value: o.valuation.value,
                 summary: &o.summary,
                 subject_side: &o.subject,
                 comparables: &o.comparables,
                 warnings: &o.valuation.warnings,
-                data_provenance: DataProvenance::of(&h),
             };
-            let mut s = serde_json::to_string_pretty(&doc)?;
-            s.push('\n');
-            s
+            Envelope::new("comparables", &models.origin)
+                .case(&label)
+                .data(Some(DataProvenance::of(&h)))
+                .wrap(doc)
+                .to_json()?
         }
         CompFormat::Csv => {
             let mut s = String::from("deal_id,date,region,industry,transaction_type,price_yuan,f_tech,f_time,f_region,f_terms,f_scale,f_life,n_clipped,adjusted_yuan,similarity,kept\n");

@@ -50,7 +50,7 @@ fn synth_cmd(a: SynthArgs, models: &ModelBook) -> anyhow::Result<()> {
         seed: a.seed,
     };
     let mut df = synth::synthesize(o, models)?;
-    let bytes = super::deals::frame_bytes(&mut df, &a.out)?;
+    let bytes = crate::data::frame_bytes(&mut df, &a.out)?;
     write_atomic(&a.out, &bytes)?;
     let ix = MarketIndices::shipped()?;
     let cal = synth::calibration(&df, &ix)?;

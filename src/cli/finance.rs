@@ -6,6 +6,7 @@ use super::output::{emit, Align, Table};
 use super::value::load_case;
 use super::OutputFormat;
 use crate::case::Case;
+use crate::envelope::Envelope;
 use crate::finance::guarantee::{self, GuaranteeOutcome, GuaranteePlan, Waterfall};
 use crate::finance::inputs::RepayMethod;
 use crate::finance::invest::InvestmentView;
@@ -205,6 +206,20 @@ impl Loaded {
         Ok(())
     }
 
+    /// The JSON envelope of a stage command on this case: case file, model book, the seed of
+    /// the simulation behind the value lent on, and the deal data when the market approach ran.
+    pub fn envelope<'a>(
+        &'a self,
+        command: &'a str,
+        models: &'a ModelBook,
+        sim: Option<&crate::pipeline::LentValueSimulation>,
+    ) -> Envelope<'a> {
+        Envelope::new(command, &models.origin)
+            .case(&self.case_file)
+            .seed(sim.map(|s| s.dist.seed))
+            .data(self.deals.as_ref().map(crate::data::DataProvenance::of))
+    }
+
     /// The stage context.
     pub fn ctx<'a>(&'a self, models: &'a ModelBook) -> Context<'a> {
         Context {
@@ -236,12 +251,6 @@ fn yuan(m: Money) -> String {
 
 fn pct(d: Decimal, dp: u32) -> String {
     crate::money::Rate::new(d).display_pct(dp)
-}
-
-fn json<T: Serialize>(v: &T) -> anyhow::Result<String> {
-    let mut s = serde_json::to_string_pretty(v)?;
-    s.push('\n');
-    Ok(s)
 }
 
 /// The waterfall as a table.
@@ -455,21 +464,19 @@ pub fn run_guarantee(
         OutputFormat::Json => {
             #[derive(Serialize)]
             struct Doc<'a> {
-                techval_version: &'static str,
-                case_file: &'a str,
                 rulebook_origin: &'a str,
                 amount_from: &'a str,
                 plan: &'a GuaranteePlan,
                 outcome: &'a GuaranteeOutcome,
             }
-            json(&Doc {
-                techval_version: env!("CARGO_PKG_VERSION"),
-                case_file: &ld.case_file,
-                rulebook_origin: &ld.rulebook.origin,
-                amount_from: &amt_from,
-                plan: &plan,
-                outcome: &o,
-            })?
+            ld.envelope("guarantee", models, ev.simulation.as_ref())
+                .wrap(Doc {
+                    rulebook_origin: &ld.rulebook.origin,
+                    amount_from: &amt_from,
+                    plan: &plan,
+                    outcome: &o,
+                })
+                .to_json()?
         }
         OutputFormat::Table => {
             let mut s = render_plan_head(&plan, &ld.rulebook);
@@ -646,7 +653,15 @@ pub fn run_lend(a: LendArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
         let s = lend::schedule(amt, rate, n, m, method, a.first_period_days)?;
         let text = match a.format {
             LendFormat::Csv => schedule_csv(&s),
-            LendFormat::Json => json(&s)?,
+            LendFormat::Json => {
+                #[derive(Serialize)]
+                struct Doc<'a> {
+                    schedule: &'a lend::Schedule,
+                }
+                Envelope::new("lend", &models.origin)
+                    .wrap(Doc { schedule: &s })
+                    .to_json()?
+            }
             LendFormat::Table => render_schedule(&s),
         };
         emit(a.common.out.as_deref(), &text)?;
@@ -688,21 +703,19 @@ pub fn run_lend(a: LendArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
         LendFormat::Json => {
             #[derive(Serialize)]
             struct Doc<'a> {
-                techval_version: &'static str,
-                case_file: &'a str,
                 rulebook_origin: &'a str,
                 lpr_table: &'a str,
                 guarantee: &'a GuaranteePlan,
                 loan: &'a LoanOffer,
             }
-            json(&Doc {
-                techval_version: env!("CARGO_PKG_VERSION"),
-                case_file: &ld.case_file,
-                rulebook_origin: &ld.rulebook.origin,
-                lpr_table: &ld.lpr.1,
-                guarantee: &plan,
-                loan: &offer,
-            })?
+            ld.envelope("lend", models, ev.simulation.as_ref())
+                .wrap(Doc {
+                    rulebook_origin: &ld.rulebook.origin,
+                    lpr_table: &ld.lpr.1,
+                    guarantee: &plan,
+                    loan: &offer,
+                })
+                .to_json()?
         }
         LendFormat::Table => {
             let mut s = render_plan_head(&plan, &ld.rulebook);
@@ -943,8 +956,24 @@ pub fn run_invest_or_trade(
     let ctx = ld.ctx(models);
     let r = pipeline::run(&ld.case, &ctx).map_err(|e| ld.in_case(e))?;
     let text = match (a.format, trade) {
-        (OutputFormat::Json, false) => json(&r.invest)?,
-        (OutputFormat::Json, true) => json(&r.trade)?,
+        (OutputFormat::Json, false) => {
+            #[derive(Serialize)]
+            struct Doc<'a> {
+                invest: &'a crate::finance::invest::InvestmentView,
+            }
+            ld.envelope("invest", models, r.simulation.as_ref())
+                .wrap(Doc { invest: &r.invest })
+                .to_json()?
+        }
+        (OutputFormat::Json, true) => {
+            #[derive(Serialize)]
+            struct Doc<'a> {
+                trade: &'a crate::finance::trade::TradeTerms,
+            }
+            ld.envelope("trade", models, r.simulation.as_ref())
+                .wrap(Doc { trade: &r.trade })
+                .to_json()?
+        }
         (OutputFormat::Table, false) => {
             let mut s = render_invest(&r.invest);
             warnings(&mut s, &r.invest.warnings);

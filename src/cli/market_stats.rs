@@ -53,7 +53,6 @@ pub struct MarketStatsArgs {
 
 #[derive(Serialize)]
 struct StatsDoc<'a> {
-    techval_version: &'static str,
     source_file: &'static str,
     source: &'a str,
     time_index_definition: &'static str,
@@ -67,13 +66,12 @@ const TIME_DEF: &str = "national registered technology-contract value / contract
 const REGION_DEF: &str = "province average value per contract (outflow, by seller region) / national average of the year; a province-year without data takes the nearest year with data";
 
 /// Runs `techval market-stats`.
-pub fn run(a: MarketStatsArgs) -> anyhow::Result<()> {
+pub fn run(a: MarketStatsArgs, models: &crate::ModelBook) -> anyhow::Result<()> {
     let ix = MarketIndices::shipped()?;
     let (_, last) = ix.year_range();
     let text = match a.format {
         StatsFormat::Json => {
             let doc = StatsDoc {
-                techval_version: env!("CARGO_PKG_VERSION"),
                 source_file: TECH_MARKET_CSV.0,
                 source: &ix.source,
                 time_index_definition: TIME_DEF,
@@ -94,9 +92,9 @@ pub fn run(a: MarketStatsArgs) -> anyhow::Result<()> {
                     &[]
                 },
             };
-            let mut s = serde_json::to_string_pretty(&doc)?;
-            s.push('\n');
-            s
+            crate::envelope::Envelope::new("market-stats", &models.origin)
+                .wrap(doc)
+                .to_json()?
         }
         StatsFormat::Csv => match a.what {
             StatsWhat::Time => {

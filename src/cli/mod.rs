@@ -125,7 +125,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Trade(a) => finance::run_invest_or_trade(a, true, &models, cli.models.as_deref()),
         Command::Comparables(a) => comparables::run(a, &models),
-        Command::MarketStats(a) => market_stats::run(a),
+        Command::MarketStats(a) => market_stats::run(a, &models),
         Command::Backtest(a) => backtest::run(a, &models),
         Command::Datasets(a) => datasets::run(a, &models),
         Command::BenchMarket(a) => bench_market::run(a, &models),

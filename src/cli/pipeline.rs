@@ -45,19 +45,15 @@ pub struct Origin<'a> {
     pub source: &'a str,
 }
 
-/// The JSON document `techval pipeline` writes.
+/// The body of the JSON document `techval pipeline` writes (after the
+/// [`crate::envelope::Envelope`], whose `seed` is the Monte Carlo run behind the downside
+/// value: null when none ran, as no other stage draws random numbers).
 #[derive(Debug, Serialize)]
 pub struct PipelineDocument<'a> {
-    /// techval version.
-    pub techval_version: &'static str,
-    /// The case file (or the bundled demo's path).
-    pub case_file: &'a str,
     /// The case id (subject.id).
     pub case_id: &'a str,
     /// The subject.
     pub subject: &'a crate::Subject,
-    /// Model book origin.
-    pub models: &'a str,
     /// Rulebook id, as-of date and origin.
     pub rulebook: RulebookNote<'a>,
     /// LPR table.
@@ -66,12 +62,6 @@ pub struct PipelineDocument<'a> {
     pub lpr_checked_through: String,
     /// Venture-return table.
     pub vc_stage_table: Origin<'a>,
-    /// Where the market approach's deal data came from (synthetic or not), when it ran.
-    #[serde(rename = "data_provenance")]
-    pub deals: Option<super::deals::DataProvenance>,
-    /// Master seed of the Monte Carlo run behind the downside value (null when none ran:
-    /// no other stage draws random numbers).
-    pub seed: Option<u64>,
     /// The Monte Carlo downside value (before the cap at the point value), when one was used.
     pub downside_value: Option<Money>,
     /// How the value lent on is chosen (the rule of `finance::lending_value`).
@@ -433,16 +423,13 @@ pub fn render_summary(ld: &Loaded, r: &PipelineResult, json_path: Option<&Path>)
 /// Runs `techval pipeline`.
 pub fn run(a: PipelineArgs, models: &ModelBook, models_dir: Option<&Path>) -> anyhow::Result<()> {
     let ld = a.source.load(models, models_dir)?;
-    let deals = ld.deals.as_ref().map(super::deals::DataProvenance::of);
+    let deals = ld.deals.as_ref().map(crate::data::DataProvenance::of);
     let ctx = ld.ctx(models);
     let r = pipeline::run(&ld.case, &ctx).map_err(|e| ld.in_case(e))?;
     let rb = &ld.rulebook.rulebook;
     let doc = PipelineDocument {
-        techval_version: env!("CARGO_PKG_VERSION"),
-        case_file: &ld.case_file,
         case_id: &ld.case.subject.id,
         subject: &ld.case.subject,
-        models: &models.origin,
         rulebook: RulebookNote {
             id: &rb.id,
             name_zh: &rb.name_zh,
@@ -459,15 +446,17 @@ pub fn run(a: PipelineArgs, models: &ModelBook, models_dir: Option<&Path>) -> an
             origin: &ld.stages.1,
             source: &ld.stages.0.source,
         },
-        deals,
-        seed: r.simulation.as_ref().map(|x| x.dist.seed),
         downside_value: r.guarantee.lending_value.downside.as_ref().map(|d| d.value),
         lending_rule: crate::finance::LENDING_RULE,
         lending_value: &r.guarantee.lending_value,
         stages: &r,
     };
-    let mut js = serde_json::to_string_pretty(&doc)?;
-    js.push('\n');
+    let js = crate::envelope::Envelope::new("pipeline", &models.origin)
+        .case(&ld.case_file)
+        .seed(r.simulation.as_ref().map(|x| x.dist.seed))
+        .data(deals)
+        .wrap(doc)
+        .to_json()?;
     let dir = a.out.join(&ld.case.subject.id);
     let path = dir.join("pipeline.json");
     write_atomic(&path, js.as_bytes())?;

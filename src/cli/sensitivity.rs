@@ -56,15 +56,10 @@ pub struct ApproachSensitivity {
     pub simulation: Option<SimulationSummary>,
 }
 
-/// The JSON document of `techval sensitivity --format json`.
+/// The body of the JSON document of `techval sensitivity --format json` (after the
+/// [`crate::envelope::Envelope`]).
 #[derive(Debug, Serialize)]
 pub struct SensitivityDocument<'a> {
-    /// techval version.
-    pub techval_version: &'static str,
-    /// The case file.
-    pub case_file: String,
-    /// Where the model book came from.
-    pub models: &'a str,
     /// Subject id.
     pub subject_id: &'a str,
     /// One entry per approach analysed.
@@ -113,19 +108,16 @@ pub fn run(a: SensitivityArgs, models: &ModelBook) -> anyhow::Result<()> {
         });
     }
     let doc = SensitivityDocument {
-        techval_version: env!("CARGO_PKG_VERSION"),
-        case_file: label,
-        models: &models.origin,
         subject_id: &case.subject.id,
         approaches,
         notes: compiled.notes,
     };
     let text = match a.format {
-        OutputFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&doc)?;
-            s.push('\n');
-            s
-        }
+        OutputFormat::Json => crate::envelope::Envelope::new("sensitivity", &models.origin)
+            .case(&label)
+            .seed(Some(settings.seed))
+            .wrap(&doc)
+            .to_json()?,
         OutputFormat::Table => render(&doc),
     };
     emit(a.out.as_deref(), &text)?;

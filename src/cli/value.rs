@@ -3,6 +3,8 @@
 use super::output::{emit, Align, Table};
 use super::OutputFormat;
 use crate::case::{Case, DEMO_CASE};
+use crate::data::DataProvenance;
+use crate::envelope::Envelope;
 use crate::evaluate;
 use crate::models::ModelBook;
 use crate::valuation::{Approach, Valuation};
@@ -58,15 +60,10 @@ pub struct ValueArgs {
     pub rejects: Option<PathBuf>,
 }
 
-/// The JSON document `techval value --format json` writes. Layout documented in README.
+/// The body of the JSON document `techval value --format json` writes (after the
+/// [`crate::envelope::Envelope`]). Layout documented in README.
 #[derive(Debug, Serialize)]
 pub struct ValueDocument<'a> {
-    /// techval version.
-    pub techval_version: &'static str,
-    /// The case file (or the bundled demo's path).
-    pub case_file: String,
-    /// Where the model book came from.
-    pub models: &'a str,
     /// The subject.
     pub subject: &'a crate::Subject,
     /// Purpose, when the case gives one.
@@ -86,9 +83,6 @@ pub struct ValueDocument<'a> {
     /// its distribution and the downside pledge value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reconciled_simulation: Option<crate::valuation::reconcile::ReconciledSimulation>,
-    /// Where the market approach's deal data came from (synthetic or not).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data_provenance: Option<super::deals::DataProvenance>,
 }
 
 /// Loads the case named by `--case` or the bundled demo, and validates it.
@@ -129,6 +123,7 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
         || a.seed.is_some()
         || a.chunk_size.is_some()
         || case.simulation.is_some();
+    let mut seed = None;
     let (simulations, simulation_notes, reconciled_simulation) = if simulate {
         let settings = crate::valuation::uncertainty::SimSettings::resolve(
             case.simulation.as_ref(),
@@ -136,6 +131,7 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
             a.seed,
             a.chunk_size,
         )?;
+        seed = Some(settings.seed);
         let ran: Vec<Approach> = vals.iter().map(|v| v.approach).collect();
         let compiled = evaluate::compile(&case, models, &ran).map_err(|e| e.in_file(&label))?;
         let sims = compiled
@@ -155,10 +151,7 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
     };
     let text = match a.format {
         OutputFormat::Json => {
-            let doc = ValueDocument {
-                techval_version: env!("CARGO_PKG_VERSION"),
-                case_file: label,
-                models: &models.origin,
+            let body = ValueDocument {
                 subject: &case.subject,
                 purpose: case.purpose,
                 valuations: &vals,
@@ -166,11 +159,13 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
                 simulation_notes,
                 reconciliation,
                 reconciled_simulation,
-                data_provenance: deals.as_ref().map(super::deals::DataProvenance::of),
             };
-            let mut s = serde_json::to_string_pretty(&doc)?;
-            s.push('\n');
-            s
+            Envelope::new("value", &models.origin)
+                .case(&label)
+                .seed(seed)
+                .data(deals.as_ref().map(DataProvenance::of))
+                .wrap(body)
+                .to_json()?
         }
         OutputFormat::Table => {
             let mut t = render_table(&case, &vals);

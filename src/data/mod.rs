@@ -7,10 +7,12 @@
 //! validated [`DealHistory`] and never touches a file.
 
 pub mod load;
+pub mod provenance;
 pub mod schema;
 pub mod stats;
 pub mod synth;
 
 pub use load::{load_deals, load_deals_frame, shipped_deals};
+pub use provenance::{frame_bytes, DataProvenance};
 pub use schema::{DealHistory, Reject, SellerType, TransactionType};
 pub use stats::{MarketIndices, MarketStats};
