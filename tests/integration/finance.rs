@@ -9,6 +9,7 @@
 //! payment − interest (等额本息) or round(P/36) = 27,777.78 (等额本金); the last line takes the
 //! remaining balance. All values below are the script's output, copied verbatim.
 
+use super::finance_stages::lending_value;
 use rust_decimal::Decimal;
 use std::path::PathBuf;
 use std::process::Command;
@@ -20,16 +21,16 @@ use techval::finance::rules::{PoolTiming, Role};
 use techval::money::Money;
 use techval::rulebook;
 
-fn d(s: &str) -> Decimal {
+pub(super) fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-fn m(s: &str) -> Money {
+pub(super) fn m(s: &str) -> Money {
     Money::new(d(s))
 }
 
 /// (period, payment, interest, principal, closing balance) — 等额本息, reference script output.
-const ANNUITY_REF: [(u32, &str, &str, &str, &str); 36] = [
+pub(super) const ANNUITY_REF: [(u32, &str, &str, &str, &str); 36] = [
     (1, "29679.93", "3625.00", "26054.93", "973945.07"),
     (2, "29679.93", "3530.55", "26149.38", "947795.69"),
     (3, "29679.93", "3435.76", "26244.17", "921551.52"),
@@ -69,7 +70,7 @@ const ANNUITY_REF: [(u32, &str, &str, &str, &str); 36] = [
 ];
 
 /// (period, payment, interest, principal, closing balance) — 等额本金, reference script output.
-const EQUAL_PRINCIPAL_REF: [(u32, &str, &str, &str, &str); 36] = [
+pub(super) const EQUAL_PRINCIPAL_REF: [(u32, &str, &str, &str, &str); 36] = [
     (1, "31402.78", "3625.00", "27777.78", "972222.22"),
     (2, "31302.09", "3524.31", "27777.78", "944444.44"),
     (3, "31201.39", "3423.61", "27777.78", "916666.66"),
@@ -108,7 +109,7 @@ const EQUAL_PRINCIPAL_REF: [(u32, &str, &str, &str, &str); 36] = [
     (36, "27878.39", "100.69", "27777.70", "0.00"),
 ];
 
-fn check_against(method: RepayMethod, reference: &[(u32, &str, &str, &str, &str); 36]) {
+pub(super) fn check_against(method: RepayMethod, reference: &[(u32, &str, &str, &str, &str); 36]) {
     let s = lend::schedule(
         Money::from_yuan(1_000_000),
         d("0.0435"),
@@ -135,7 +136,7 @@ fn check_against(method: RepayMethod, reference: &[(u32, &str, &str, &str, &str)
 }
 
 #[test]
-fn annuity_payment_is_the_spreadsheet_pmt_rounded_to_the_fen() {
+pub(super) fn annuity_payment_is_the_spreadsheet_pmt_rounded_to_the_fen() {
     let s = lend::schedule(
         Money::from_yuan(1_000_000),
         d("0.0435"),
@@ -154,12 +155,12 @@ fn annuity_payment_is_the_spreadsheet_pmt_rounded_to_the_fen() {
 }
 
 #[test]
-fn annuity_schedule_matches_the_independent_reference() {
+pub(super) fn annuity_schedule_matches_the_independent_reference() {
     check_against(RepayMethod::Annuity, &ANNUITY_REF);
 }
 
 #[test]
-fn equal_principal_schedule_matches_the_independent_reference() {
+pub(super) fn equal_principal_schedule_matches_the_independent_reference() {
     check_against(RepayMethod::EqualPrincipal, &EQUAL_PRINCIPAL_REF);
     let s = lend::schedule(
         Money::from_yuan(1_000_000),
@@ -175,7 +176,7 @@ fn equal_principal_schedule_matches_the_independent_reference() {
 }
 
 #[test]
-fn vc_method_reproduces_the_published_worked_sheet() {
+pub(super) fn vc_method_reproduces_the_published_worked_sheet() {
     // Terminal-year net income 2,500,000 × P/E 15 = 37,500,000; required return 50%, 5 years:
     // post-money = 37,500,000 / 1.5^5 = 4,938,271.6049… → 4,938,271.60.
     let (stages, _) = rulebook::load_vc_stages(None).unwrap();
@@ -199,7 +200,7 @@ fn vc_method_reproduces_the_published_worked_sheet() {
 }
 
 #[test]
-fn jinan_waterfall_puts_200000_on_the_bank_before_the_pool() {
+pub(super) fn jinan_waterfall_puts_200000_on_the_bank_before_the_pool() {
     let rb = rulebook::load_rulebook(Some("jinan_2242"), None)
         .unwrap()
         .rulebook;
@@ -253,7 +254,7 @@ fn jinan_waterfall_puts_200000_on_the_bank_before_the_pool() {
 }
 
 #[test]
-fn every_shipped_rulebook_loads_with_its_published_figures() {
+pub(super) fn every_shipped_rulebook_loads_with_its_published_figures() {
     let names = rulebook::builtin_names();
     assert_eq!(names.len(), 4);
     // Every file in models/rulebooks/ is shipped (compiled in) and loads from its path too.
@@ -317,7 +318,7 @@ fn every_shipped_rulebook_loads_with_its_published_figures() {
 }
 
 #[test]
-fn national_reguarantee_fee_drops_to_0_3_percent_at_or_below_5_million() {
+pub(super) fn national_reguarantee_fee_drops_to_0_3_percent_at_or_below_5_million() {
     let rb = rulebook::load_rulebook(Some("national_reguarantee"), None)
         .unwrap()
         .rulebook;
@@ -347,22 +348,22 @@ fn national_reguarantee_fee_drops_to_0_3_percent_at_or_below_5_million() {
 
 // ── CLI ──────────────────────────────────────────────────────────────────────────────────
 
-fn bin() -> Command {
+pub(super) fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_techval"))
 }
 
-fn root() -> PathBuf {
+pub(super) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn fixture() -> String {
+pub(super) fn fixture() -> String {
     root()
         .join("tests/fixtures/cost_only_finance.toml")
         .display()
         .to_string()
 }
 
-fn tmp(name: &str) -> PathBuf {
+pub(super) fn tmp(name: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!("techval-finance-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&p);
     std::fs::create_dir_all(&p).unwrap();
@@ -370,7 +371,7 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 #[test]
-fn cli_lend_csv_matches_the_reference() {
+pub(super) fn cli_lend_csv_matches_the_reference() {
     let out = bin()
         .args([
             "lend",
@@ -407,7 +408,7 @@ fn cli_lend_csv_matches_the_reference() {
 }
 
 #[test]
-fn cli_bad_rulebooks_fail_with_one_line_errors_and_exit_2() {
+pub(super) fn cli_bad_rulebooks_fail_with_one_line_errors_and_exit_2() {
     let cases = [
         (
             "splits_not_100.toml",
@@ -474,7 +475,7 @@ fn cli_bad_rulebooks_fail_with_one_line_errors_and_exit_2() {
 }
 
 #[test]
-fn cli_unknown_rulebook_name_is_a_user_error() {
+pub(super) fn cli_unknown_rulebook_name_is_a_user_error() {
     let out = bin()
         .args([
             "guarantee",
@@ -494,7 +495,7 @@ fn cli_unknown_rulebook_name_is_a_user_error() {
 }
 
 #[test]
-fn cli_pipeline_on_a_cost_only_case_writes_every_stage() {
+pub(super) fn cli_pipeline_on_a_cost_only_case_writes_every_stage() {
     let dir = tmp("pipeline");
     for rb in rulebook::builtin_names() {
         let out = bin()
@@ -554,7 +555,7 @@ fn cli_pipeline_on_a_cost_only_case_writes_every_stage() {
 }
 
 #[test]
-fn cli_each_stage_runs_alone() {
+pub(super) fn cli_each_stage_runs_alone() {
     for cmd in ["guarantee", "lend", "invest", "trade"] {
         for fmt in ["table", "json"] {
             let out = bin()
@@ -606,7 +607,7 @@ fn cli_each_stage_runs_alone() {
 }
 
 #[test]
-fn cli_lend_rejects_bad_flags_with_exit_2() {
+pub(super) fn cli_lend_rejects_bad_flags_with_exit_2() {
     for args in [
         vec!["lend", "--amount", "1000000", "--rate", "0.0435"],
         vec!["lend", "--amount=-5", "--rate", "0.0435", "--periods", "12"],
@@ -641,7 +642,7 @@ fn cli_lend_rejects_bad_flags_with_exit_2() {
 
 /// `techval pipeline` with no arguments runs the bundled demo (income + cost) through all stages.
 #[test]
-fn cli_pipeline_with_no_arguments_runs_the_demo() {
+pub(super) fn cli_pipeline_with_no_arguments_runs_the_demo() {
     let dir = tmp("demo");
     let out = bin().arg("pipeline").current_dir(&dir).output().unwrap();
     assert!(
@@ -705,415 +706,4 @@ fn cli_pipeline_with_no_arguments_runs_the_demo() {
         .is_empty());
     assert_eq!(v["stages"]["simulation"]["samples"], 20000);
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-// ── Stage arithmetic on hand-checkable numbers ───────────────────────────────────────────
-
-fn lending_value(v: i64) -> techval::finance::LendingValue {
-    techval::finance::LendingValue {
-        value: Money::from_yuan(v),
-        basis: techval::finance::rules::ValueBasis::Point,
-        approach: Some(techval::Approach::Cost),
-        method: "test".into(),
-        reconciled: false,
-        point_value: Money::from_yuan(v),
-        downside: None,
-        capped_at_point: false,
-        note: "test".into(),
-    }
-}
-
-fn date(s: &str) -> chrono::NaiveDate {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-#[test]
-fn lpr_table_picks_the_row_in_force() {
-    use techval::finance::rules::RateBase;
-    let (t, _) = rulebook::load_lpr(None).unwrap();
-    assert_eq!(
-        t.on(date("2025-05-20"), RateBase::Lpr1y).unwrap().rate,
-        d("0.03")
-    );
-    assert_eq!(
-        t.on(date("2025-05-19"), RateBase::Lpr1y).unwrap().rate,
-        d("0.031")
-    );
-    assert_eq!(
-        t.on(date("2025-05-19"), RateBase::Lpr5y).unwrap().rate,
-        d("0.036")
-    );
-    assert_eq!(
-        t.on(date("2019-08-20"), RateBase::Lpr5y).unwrap().rate,
-        d("0.0485")
-    );
-    assert!(t.on(date("2019-08-19"), RateBase::Lpr1y).is_err());
-    assert!(t.on(date("2099-01-01"), RateBase::Lpr1y).unwrap().stale);
-}
-
-#[test]
-fn sichuan_all_in_cost_is_rate_plus_fee_minus_subsidy_for_a_bullet_loan() {
-    use techval::finance::inputs::{Borrower, LoanRequest};
-    let rb = rulebook::load_rulebook(Some("sichuan_tianfu_zhilaidai"), None)
-        .unwrap()
-        .rulebook;
-    let (lpr, _) = rulebook::load_lpr(None).unwrap();
-    let plan = guarantee::plan(
-        &lending_value(40_000_000),
-        ("x", techval::IpKind::InventionPatent),
-        &[],
-        &rb,
-        Some(Money::from_yuan(1_000_000)),
-        Some(12),
-    )
-    .unwrap();
-    let req = LoanRequest {
-        amount: Some(Money::from_yuan(1_000_000)),
-        tenor_months: Some(12),
-        method: RepayMethod::Bullet,
-        spread: Some(d("0.02")), // asks LPR + 200 bp: the programme caps it at 150 bp
-        ..Default::default()
-    };
-    let b = Borrower {
-        pd: Some(d("0.02")),
-        ..Default::default()
-    };
-    let o = lend::offer(&plan, &rb, &lpr, Some(&b), &req, date("2025-06-30")).unwrap();
-    assert_eq!(o.binding, lend::Constraint::Request);
-    assert_eq!(o.amount, Money::from_yuan(1_000_000));
-    assert!(o.rate.capped);
-    assert_eq!(o.rate.rate, d("0.045")); // 3.00% + 1.50%
-                                         // interest 12 × 3,750 = 45,000; fee 1% × 1,000,000 × 1 year = 10,000;
-                                         // subsidy 12 × round(1,000,000 × 1.5%/12) = 15,000; per 元-year borrowed 1,000,000:
-                                         // all-in = (45,000 + 10,000 − 15,000) / 1,000,000 = 4.0% = 4.5% + 1% − 1.5%.
-    assert_eq!(o.cost.interest, Money::from_yuan(45_000));
-    assert_eq!(o.cost.fees, Money::from_yuan(10_000));
-    assert_eq!(o.cost.subsidy, Money::from_yuan(15_000));
-    assert_eq!(o.cost.all_in_rate, Some(d("0.04")));
-    // LV = 40,000,000 × (1 − 0.8) × (1 − 0.15) = 6,800,000 ≥ EAD: no loss given default.
-    let r = o.risk.unwrap();
-    assert_eq!((r.lgd, r.expected_loss), (Decimal::ZERO, Money::ZERO));
-}
-
-#[test]
-fn expected_loss_uses_the_liquidation_value_and_the_waterfall() {
-    use techval::finance::inputs::{Borrower, LoanRequest};
-    let (lpr, _) = rulebook::load_lpr(None).unwrap();
-    let b = Borrower {
-        pd: Some(d("0.03")),
-        ..Default::default()
-    };
-    let req = LoanRequest::default();
-    // Plain bank: V = 1,000,000 invention patent → pledge cap 250,000 (binding, no request).
-    let rb = rulebook::load_rulebook(None, None).unwrap().rulebook;
-    let plan = guarantee::plan(
-        &lending_value(1_000_000),
-        ("x", techval::IpKind::InventionPatent),
-        &[],
-        &rb,
-        None,
-        None,
-    )
-    .unwrap();
-    let o = lend::offer(&plan, &rb, &lpr, Some(&b), &req, date("2025-06-30")).unwrap();
-    assert_eq!(o.binding, lend::Constraint::Pledge);
-    assert_eq!(o.amount, Money::from_yuan(250_000));
-    let r = o.risk.unwrap();
-    // LV = 1,000,000 × 0.2 × 0.85 = 170,000; loss at default 80,000; LGD 0.32; EL 2,400.
-    assert_eq!(r.liquidation_value, Money::from_yuan(170_000));
-    assert_eq!(r.lgd, d("0.32"));
-    assert_eq!(r.expected_loss, Money::from_yuan(2_400));
-    assert_eq!(r.bank_net_expected_loss, Money::from_yuan(2_400));
-    // Jinan: the same 80,000 loss is split 2:2:4:2; the bank's 16,000 is half reimbursed.
-    let rb = rulebook::load_rulebook(Some("jinan_2242"), None)
-        .unwrap()
-        .rulebook;
-    let plan = guarantee::plan(
-        &lending_value(1_000_000),
-        ("x", techval::IpKind::InventionPatent),
-        &[],
-        &rb,
-        None,
-        None,
-    )
-    .unwrap();
-    let o = lend::offer(&plan, &rb, &lpr, Some(&b), &req, date("2025-06-30")).unwrap();
-    let r = o.risk.unwrap();
-    assert_eq!(r.expected_loss, Money::from_yuan(2_400));
-    assert_eq!(r.bank_net_expected_loss, Money::from_yuan(240)); // 0.03 × 8,000
-    let city = o
-        .guarantee
-        .expected_losses
-        .iter()
-        .find(|e| e.party == "city_guarantor")
-        .unwrap();
-    assert_eq!(city.expected_loss, Money::from_yuan(960)); // 0.03 × 32,000
-    assert_eq!(o.guarantee.pool_expected, Some(Money::from_yuan(240)));
-}
-
-#[test]
-fn working_capital_and_dscr_caps_follow_their_formulas() {
-    use techval::finance::inputs::{Borrower, LoanRequest, TurnoverDays};
-    let rb = rulebook::load_rulebook(None, None).unwrap().rulebook;
-    let (lpr, _) = rulebook::load_lpr(None).unwrap();
-    let b = Borrower {
-        revenue_last_year: Some(Money::from_yuan(30_000_000)),
-        profit_margin_last_year: Some(d("0.10")),
-        revenue_growth: Some(d("0.20")),
-        turnover_days: Some(TurnoverDays {
-            inventory: d("60"),
-            receivables: d("75"),
-            payables: d("45"),
-            prepayments: d("10"),
-            advances: d("0"),
-        }),
-        own_funds: Some(Money::from_yuan(4_000_000)),
-        existing_wc_loans: Some(Money::from_yuan(2_000_000)),
-        other_funding: Some(Money::from_yuan(500_000)),
-        cfads: Some(Money::from_yuan(600_000)),
-        ..Default::default()
-    };
-    let plan = guarantee::plan(
-        &lending_value(100_000_000),
-        ("x", techval::IpKind::InventionPatent),
-        &[],
-        &rb,
-        None,
-        Some(36),
-    )
-    .unwrap();
-    let o = lend::offer(
-        &plan,
-        &rb,
-        &lpr,
-        Some(&b),
-        &LoanRequest::default(),
-        date("2025-06-30"),
-    )
-    .unwrap();
-    let cap = |c: lend::Constraint| {
-        o.constraints
-            .iter()
-            .find(|x| x.constraint == c)
-            .unwrap()
-            .amount
-    };
-    // turnover 360 / 100 = 3.6; 30,000,000 × 0.9 × 1.2 / 3.6 = 9,000,000; − 6,500,000.
-    assert_eq!(
-        cap(lend::Constraint::WorkingCapital),
-        Some(Money::from_yuan(2_500_000))
-    );
-    // DSCR: 600,000 / 1.25 / 12 = 40,000 a month × AF(4.5%/12, 36). Independent f64 check.
-    let i = 0.045_f64 / 12.0;
-    let af = (1.0 - (1.0 + i).powi(-36)) / i;
-    let want = 40_000.0 * af;
-    let got = cap(lend::Constraint::Dscr).unwrap().to_f64();
-    assert!((got - want).abs() < 0.01, "{got} vs {want}");
-    assert_eq!(o.binding, lend::Constraint::Dscr);
-    // The loan's level payment is then 40,000 to within rounding: DSCR = 1.25 exactly.
-    let p = o.schedule.lines[0].payment.to_f64();
-    assert!((p - 40_000.0).abs() < 0.02, "{p}");
-    // Every constraint was assessed; only the missing PD is reported.
-    assert_eq!(o.warnings.len(), 1, "{:?}", o.warnings);
-    assert!(o.warnings[0].contains("pd"));
-}
-
-#[test]
-fn the_value_lent_on_is_reconciled_then_downside_and_refuses_a_missing_downside() {
-    use techval::finance::rules::ValueBasis;
-    use techval::finance::{lending_value, DownsideValue};
-    let val = |a: techval::Approach, v: i64| techval::Valuation {
-        approach: a,
-        method: "m".into(),
-        value: Money::from_yuan(v),
-        periods: vec![],
-        audit: techval::AuditTrail::new(),
-        warnings: vec![],
-    };
-    let vals = [
-        val(techval::Approach::Income, 300),
-        val(techval::Approach::Cost, 100),
-    ];
-    let book = techval::ModelBook::builtin().unwrap();
-    // Weights 0.75 / 0.25 from the case: 0.75 × 300 + 0.25 × 100 = 250.
-    let spec = techval::valuation::reconcile::ReconcileSpec {
-        weights: Some(
-            [
-                (
-                    techval::Approach::Income,
-                    techval::param::DecimalValue(d("0.75")),
-                ),
-                (
-                    techval::Approach::Cost,
-                    techval::param::DecimalValue(d("0.25")),
-                ),
-            ]
-            .into_iter()
-            .collect(),
-        ),
-        disagreement_factor: Some(techval::param::DecimalValue(d("5"))),
-    };
-    let rec = techval::valuation::reconcile::reconcile(&vals, None, Some(&spec), &book.reconcile)
-        .unwrap();
-    let lv = lending_value(&vals, Some(&rec), ValueBasis::Point, false, None).unwrap();
-    assert_eq!(lv.value, Money::from_yuan(250));
-    assert!(lv.reconciled && lv.approach.is_none() && lv.basis == ValueBasis::Point);
-    assert!(lv.method.contains("income 0.75") && lv.method.contains("cost 0.25"));
-    // Several approaches without a reconciliation: refused, not silently one of them.
-    assert!(lending_value(&vals, None, ValueBasis::Point, false, None).is_err());
-    // One approach: its value.
-    let lv = lending_value(&vals[1..], None, ValueBasis::Point, false, None).unwrap();
-    assert_eq!(
-        (lv.approach, lv.value),
-        (Some(techval::Approach::Cost), Money::from_yuan(100))
-    );
-    // A downside is needed for a downside rulebook and for a case with [simulation].
-    for (basis, sim) in [
-        (ValueBasis::Downside, false),
-        (ValueBasis::Point, true),
-        (ValueBasis::Downside, true),
-    ] {
-        let e = lending_value(&vals, Some(&rec), basis, sim, None).unwrap_err();
-        assert!(e.to_string().contains("no downside value"), "{e}");
-    }
-    let down = |v: i64| DownsideValue {
-        value: Money::from_yuan(v),
-        quantile: 0.1,
-        label: "P10".into(),
-        quantile_source: "default".into(),
-        reason: "test".into(),
-        of: "reconciled value".into(),
-        samples: 1000,
-        seed: 7,
-        chunk_size: 100,
-        mean: Money::from_yuan(v + 50),
-        p5: Money::from_yuan(v - 10),
-        p50: Money::from_yuan(v + 40),
-        p95: Money::from_yuan(v + 100),
-    };
-    let lv = lending_value(&vals, Some(&rec), ValueBasis::Point, true, Some(&down(200))).unwrap();
-    assert_eq!(
-        (lv.value, lv.point_value, lv.basis),
-        (
-            Money::from_yuan(200),
-            Money::from_yuan(250),
-            ValueBasis::Downside
-        )
-    );
-    assert!(!lv.capped_at_point);
-    assert!(
-        lv.note.contains("1000 paths, seed 7, chunk size 100"),
-        "{}",
-        lv.note
-    );
-    // A downside above the point value is capped at the point value.
-    let lv = lending_value(
-        &vals,
-        Some(&rec),
-        ValueBasis::Downside,
-        false,
-        Some(&down(260)),
-    )
-    .unwrap();
-    assert_eq!(lv.value, Money::from_yuan(250));
-    assert!(lv.capped_at_point);
-    // A downside given while none is asked for is not used.
-    let lv = lending_value(
-        &vals,
-        Some(&rec),
-        ValueBasis::Point,
-        false,
-        Some(&down(200)),
-    )
-    .unwrap();
-    assert_eq!(
-        (lv.value, lv.basis),
-        (Money::from_yuan(250), ValueBasis::Point)
-    );
-    // A negative downside is refused.
-    assert!(lending_value(
-        &vals,
-        Some(&rec),
-        ValueBasis::Downside,
-        false,
-        Some(&down(-5))
-    )
-    .is_err());
-    assert!(lending_value(&[], None, ValueBasis::Point, false, None).is_err());
-    // The quantile: rulebook, then case, then P10.
-    use techval::finance::pledge_quantile;
-    assert_eq!(pledge_quantile(Some(d("0.05")), Some(d("0.2"))).0, 0.05);
-    assert_eq!(pledge_quantile(None, Some(d("0.2"))).0, 0.2);
-    assert_eq!(pledge_quantile(None, None).0, 0.1);
-}
-
-#[test]
-fn first_chicago_and_dilution_on_round_numbers() {
-    use techval::finance::inputs::{InvestInputs, Round, Scenario};
-    let (stages, _) = rulebook::load_vc_stages(None).unwrap();
-    let rb = rulebook::load_rulebook(None, None).unwrap().rulebook;
-    let (lpr, _) = rulebook::load_lpr(None).unwrap();
-    let plan = guarantee::plan(
-        &lending_value(1_000_000),
-        ("x", techval::IpKind::InventionPatent),
-        &[],
-        &rb,
-        None,
-        None,
-    )
-    .unwrap();
-    let offer = lend::offer(
-        &plan,
-        &rb,
-        &lpr,
-        None,
-        &Default::default(),
-        date("2025-06-30"),
-    )
-    .unwrap();
-    let inp = InvestInputs {
-        investment: Some(Money::from_yuan(2_000_000)),
-        funding_need: None,
-        years: 2,
-        target_return: Some(d("1")), // doubles each year: (1 + 1)^2 = 4
-        target_multiple: None,
-        stage: None,
-        success_probability: None,
-        retention: None,
-        terminal: None,
-        scenarios: vec![
-            Scenario {
-                name: "up".into(),
-                probability: d("0.5"),
-                terminal_value: Money::from_yuan(40_000_000),
-                years: None,
-            },
-            Scenario {
-                name: "down".into(),
-                probability: d("0.5"),
-                terminal_value: Money::from_yuan(8_000_000),
-                years: Some(1),
-            },
-        ],
-        scorecard: None,
-        checklist: None,
-        convert: None,
-        rounds: vec![Round {
-            name: "A".into(),
-            investment: Money::from_yuan(5_000_000),
-            pre_money: Money::from_yuan(15_000_000),
-            option_pool: d("0.05"),
-        }],
-    };
-    let v = invest::view(&offer, Money::from_yuan(1_000_000), Some(&inp), &stages).unwrap();
-    let fc = v.first_chicago.as_ref().unwrap();
-    // 0.5 × 40,000,000 / 4 + 0.5 × 8,000,000 / 2 = 5,000,000 + 2,000,000 = 7,000,000.
-    assert_eq!(fc.post_money, Money::from_yuan(7_000_000));
-    assert_eq!(fc.pre_money, Some(Money::from_yuan(5_000_000)));
-    // Today the fund holds 2/7; round A takes 25% new + 5% pool, so earlier holders keep 70%.
-    let a = &v.dilution[1];
-    assert_eq!(a.new_investors, d("0.25"));
-    assert_eq!(a.fund, d("0.2")); // 2/7 × 0.7 = 0.2
-    assert_eq!(a.founders_and_others, d("0.5")); // 5/7 × 0.7
-    assert_eq!(v.ip_share_of_post, Some(d("0.1428571429")));
 }

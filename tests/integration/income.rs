@@ -5,34 +5,33 @@ use proptest::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::str::FromStr;
 use techval::valuation::income::{self, IncomePlan};
 use techval::valuation::{Model, Valuation};
 use techval::{Case, ModelBook};
 
-fn models() -> ModelBook {
+pub(super) fn models() -> ModelBook {
     ModelBook::builtin().expect("builtin models")
 }
 
-fn parse(text: &str) -> Case {
+pub(super) fn parse(text: &str) -> Case {
     let c = Case::parse("test.toml", text).unwrap_or_else(|e| panic!("{e}"));
     c.validate(&models()).unwrap_or_else(|e| panic!("{e}"));
     c
 }
 
-fn value_of(c: &Case) -> Valuation {
+pub(super) fn value_of(c: &Case) -> Valuation {
     let inc = c.income.as_ref().expect("income section");
     income::value(inc, &c.subject, &models()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The unrounded value: the input of the final rounding step.
-fn unrounded(v: &Valuation) -> Decimal {
+pub(super) fn unrounded(v: &Valuation) -> Decimal {
     let st = v.audit.find("value").expect("value step");
     Decimal::from_str(&st.inputs[0].value).expect("decimal")
 }
 
-fn step(v: &Valuation, name: &str) -> Decimal {
+pub(super) fn step(v: &Valuation, name: &str) -> Decimal {
     let st = v
         .audit
         .find(name)
@@ -40,11 +39,11 @@ fn step(v: &Valuation, name: &str) -> Decimal {
     Decimal::from_str(&st.value.value).expect("decimal")
 }
 
-fn yuan(v: &Valuation) -> f64 {
+pub(super) fn yuan(v: &Valuation) -> f64 {
     v.value.amount().to_f64().expect("f64")
 }
 
-const SUBJECT_5Y: &str = r#"
+pub(super) const SUBJECT_5Y: &str = r#"
 [subject]
 id = "published"
 name = "published worked case"
@@ -59,7 +58,7 @@ owner = "textbook"
 /// (a) 约当投资分成法 (textbook case): C_ip 1,000,000 at R_ip 500 %; C_b 30,000,000 at R_b
 /// 10 %; net profit 4.0 / 4.2 / 4.3 / 4.5 / 4.4 million; 5 years; r = 4 % + 6 % = 10 %.
 /// `split` replaces the split section (to state the published K directly).
-fn case_a_with(split: &str, build_up: bool) -> Case {
+pub(super) fn case_a_with(split: &str, build_up: bool) -> Case {
     let disc = if build_up {
         "method = \"build_up\"\nrisk_free = 0.04\ntechnology = 0.06\nmarket = 0\ncapital = 0\nmanagement = 0"
     } else {
@@ -79,7 +78,7 @@ profit = ["4000000", "4200000", "4300000", "4500000", "4400000"]
     ))
 }
 
-fn case_a(round_dp: Option<u32>, build_up: bool) -> Case {
+pub(super) fn case_a(round_dp: Option<u32>, build_up: bool) -> Case {
     let rd = round_dp.map_or(String::new(), |d| format!("round_dp = {d}\n"));
     case_a_with(
         &format!(
@@ -96,7 +95,7 @@ other_assets_profit_rate = 0.10
 
 /// (c) Relief from royalty: revenue 1.0 … 1.4 million, royalty 5 %, tax 25 %, r 12 %,
 /// end-year, 5 years; with and without the tax amortisation benefit over 5 years.
-fn case_c(tab: bool) -> Case {
+pub(super) fn case_c(tab: bool) -> Case {
     parse(&format!(
         r#"{SUBJECT_5Y}
 [income]
@@ -119,7 +118,7 @@ rate = 0.12
 /// (15.3846 % → 15.385 % → 15.39 %). So the published value is reproduced by stating the
 /// published K, and `round_dp = 4` is tested for what it really gives.
 #[test]
-fn published_equivalent_investment_with_k_rounded() {
+pub(super) fn published_equivalent_investment_with_k_rounded() {
     for build_up in [false, true] {
         let v = value_of(&case_a_with(
             "method = \"given\"\nrate = 0.1539\nbasis = \"profit\"",
@@ -142,7 +141,7 @@ fn published_equivalent_investment_with_k_rounded() {
 }
 
 #[test]
-fn published_equivalent_investment_with_k_unrounded() {
+pub(super) fn published_equivalent_investment_with_k_unrounded() {
     for build_up in [false, true] {
         let v = value_of(&case_a(None, build_up));
         let k = step(&v, "split_rate");
@@ -154,7 +153,7 @@ fn published_equivalent_investment_with_k_unrounded() {
 }
 
 #[test]
-fn published_relief_from_royalty_with_and_without_tab() {
+pub(super) fn published_relief_from_royalty_with_and_without_tab() {
     let v = value_of(&case_c(false));
     println!("(c) before TAB: {}", v.value);
     assert!((yuan(&v) - 159_167.92).abs() <= 0.01, "{}", v.value);
@@ -175,7 +174,7 @@ fn published_relief_from_royalty_with_and_without_tab() {
 // ---------------------------------------------------------------------------------------------
 // The fast model against the audited path.
 
-const SUBJECT_UM: &str = r#"
+pub(super) const SUBJECT_UM: &str = r#"
 [subject]
 id = "um"
 name = "utility model"
@@ -189,7 +188,7 @@ owner = "o"
 
 /// Cases covering every method and option: partial last years, mid-year, growth past the list,
 /// decay, conversions both ways, rounding, TAB with its own life, CAPM and build-up.
-fn method_cases() -> Vec<(&'static str, String)> {
+pub(super) fn method_cases() -> Vec<(&'static str, String)> {
     vec![
         (
             "profit split 三分法, mid-year, partial legal year",
@@ -330,7 +329,7 @@ rate = 0.11
     ]
 }
 
-fn assert_eval_matches(label: &str, c: &Case) {
+pub(super) fn assert_eval_matches(label: &str, c: &Case) {
     let m = models();
     let inc = c.income.as_ref().expect("income");
     let v = income::value(inc, &c.subject, &m).unwrap_or_else(|e| panic!("{label}: {e}"));
@@ -355,7 +354,7 @@ fn assert_eval_matches(label: &str, c: &Case) {
 }
 
 #[test]
-fn eval_matches_the_decimal_value_for_every_method() {
+pub(super) fn eval_matches_the_decimal_value_for_every_method() {
     for (label, text) in method_cases() {
         let c = parse(&text);
         assert_eval_matches(label, &c);
@@ -369,7 +368,7 @@ fn eval_matches_the_decimal_value_for_every_method() {
     assert_eval_matches("published (c) TAB", &case_c(true));
 }
 
-fn sample_cases() -> Vec<PathBuf> {
+pub(super) fn sample_cases() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/cases");
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("datasets/cases")
@@ -382,7 +381,7 @@ fn sample_cases() -> Vec<PathBuf> {
 }
 
 #[test]
-fn eval_matches_the_decimal_value_for_every_sample_case() {
+pub(super) fn eval_matches_the_decimal_value_for_every_sample_case() {
     for p in sample_cases() {
         let c = Case::load(&p).unwrap_or_else(|e| panic!("{e}"));
         c.validate(&models()).unwrap_or_else(|e| panic!("{e}"));
@@ -393,7 +392,7 @@ fn eval_matches_the_decimal_value_for_every_sample_case() {
 }
 
 #[test]
-fn plan_lists_every_scalar_input_with_its_path() {
+pub(super) fn plan_lists_every_scalar_input_with_its_path() {
     let c = parse(&method_cases()[3].1);
     let m = models();
     let plan = IncomePlan::compile(c.income.as_ref().unwrap(), &c.subject, &m).unwrap();
@@ -444,7 +443,7 @@ method = "capm"
 }
 
 #[test]
-fn eval_recomputes_the_horizon_from_an_uncertain_life() {
+pub(super) fn eval_recomputes_the_horizon_from_an_uncertain_life() {
     // The utility model's legal term leaves 4.19 years at 2025-06-30 (filed 2019-09-10).
     let c = parse(&method_cases()[0].1);
     let m = models();
@@ -473,7 +472,7 @@ fn eval_recomputes_the_horizon_from_an_uncertain_life() {
 // ---------------------------------------------------------------------------------------------
 // Properties.
 
-fn prop_case(
+pub(super) fn prop_case(
     revenue: &[u64],
     k: f64,
     r: f64,
@@ -516,7 +515,7 @@ rate = {r}
     c
 }
 
-fn prop_value(c: &Case) -> Decimal {
+pub(super) fn prop_value(c: &Case) -> Decimal {
     value_of(c).value.amount()
 }
 
@@ -609,193 +608,6 @@ proptest! {
 }
 
 /// Keeps generated numbers short so they print like a user's input.
-fn round4(x: f64) -> f64 {
+pub(super) fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
-}
-
-// ---------------------------------------------------------------------------------------------
-// The binary: bad inputs and sample cases.
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_techval"))
-}
-
-/// Each bad case and what its one-line error must name (field path or line/column).
-const BAD: &[(&str, &str)] = &[
-    ("bad_distribution.toml", "income.economic_life = "),
-    ("bad_region.toml", "subject.region = \"Atlantis\""),
-    ("binary_garbage.toml", "not UTF-8"),
-    ("dates_out_of_order.toml", "subject.grant_date = 2018-01-05"),
-    (
-        "duplicate_key.json",
-        "income.economic_life (line 15, column 19): given twice",
-    ),
-    (
-        "duplicate_key.toml",
-        "income.economic_life (line 16, column 1): given twice",
-    ),
-    ("empty.toml", "file is empty"),
-    ("growth_overflow.toml", "income.growth = 0.5"),
-    (
-        "huge_money.toml",
-        "income.revenue[0] = 100000000000000000000",
-    ),
-    ("kmin_above_kmax.toml", "income.split.k_min = 0.09"),
-    (
-        "missing_field.toml",
-        "subject.valuation_date (line 2, column 1): missing",
-    ),
-    ("missing_margin.toml", "income.split.margin: required"),
-    (
-        "missing_royalty.toml",
-        "income.royalty: required when income.method = relief_from_royalty",
-    ),
-    ("negative_life.toml", "income.economic_life = -3"),
-    ("no_approach.toml", "income: a case needs at least one"),
-    ("non_numeric_money.toml", "income.revenue[1]"),
-    (
-        "rate_below_growth.toml",
-        "income.discount.rate = 0.08: must exceed income.growth = 0.1",
-    ),
-    (
-        "score_out_of_range.toml",
-        "income.split.scores.technical = 1.4",
-    ),
-    ("syntax_error.toml", "line 14, column 17"),
-    ("tab_life_zero.toml", "income.royalty.tab_life = 0"),
-    ("truncated.json", "line 13, column 19"),
-    ("unknown_distribution.toml", "income.economic_life"),
-    ("unknown_field.toml", "income.discount.rsik_free"),
-    ("unknown_industry.toml", "subject.industry = \"A01\""),
-    ("unknown_kind.toml", "subject.kind"),
-    ("unknown_score_factor.toml", "income.split.scores.market"),
-    (
-        "unknown_sector.toml",
-        "income.split.sector = \"space_mining\"",
-    ),
-    ("with_without_lengths.toml", "income.with_without.without"),
-    ("wrong_type.json", "income.revenue"),
-    ("wrong_type.toml", "income.economic_life"),
-];
-
-#[test]
-fn every_bad_case_gives_one_line_naming_file_and_field() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_cases");
-    let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .expect("tests/bad_cases")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    files.sort();
-    let listed: Vec<&str> = BAD.iter().map(|b| b.0).collect();
-    assert!(files.len() >= 18, "{files:?}");
-    for f in &files {
-        assert!(
-            listed.contains(&f.as_str()),
-            "{f} has no expectation in BAD"
-        );
-    }
-    for (name, want) in BAD {
-        let path = dir.join(name);
-        assert!(path.exists(), "{name} listed but missing");
-        let out = bin()
-            .args(["value", "--case"])
-            .arg(&path)
-            .output()
-            .expect("run techval");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
-        assert!(out.stdout.is_empty(), "{name}: wrote to stdout");
-        let lines: Vec<&str> = stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "{name}: {stderr}");
-        let line = lines[0];
-        assert!(line.starts_with("error: "), "{name}: {line}");
-        assert!(
-            line.contains(&path.display().to_string()),
-            "{name}: file not named: {line}"
-        );
-        assert!(line.contains(want), "{name}: expected `{want}` in: {line}");
-        assert!(!line.contains("panicked"), "{name}: {line}");
-    }
-}
-
-#[test]
-fn every_sample_case_prints_a_table_and_valid_json() {
-    for p in sample_cases() {
-        let out = bin()
-            .args(["value", "--case"])
-            .arg(&p)
-            .output()
-            .expect("run");
-        let so = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "{}: {}",
-            p.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        // Every sample case prints its approaches; those with [income] print the period table.
-        let text = std::fs::read_to_string(&p).expect("read case");
-        if text.contains("[income]") {
-            assert!(so.contains("收益法"), "{}: {so}", p.display());
-            assert!(so.contains("periods"), "{}", p.display());
-        }
-        assert!(so.contains("audit trail"), "{}", p.display());
-
-        let out = bin()
-            .args(["value", "--format", "json", "--case"])
-            .arg(&p)
-            .output()
-            .expect("run");
-        assert!(out.status.success(), "{}", p.display());
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{}: invalid JSON: {e}", p.display()));
-        let vals = doc["valuations"].as_array().expect("valuations");
-        assert!(!vals.is_empty(), "{}: no valuation", p.display());
-        for v in vals {
-            assert!(v["value"].as_str().is_some(), "{}", p.display());
-            let audit = v["audit"].as_array().expect("audit");
-            assert!(!audit.is_empty(), "{}", p.display());
-            for st in audit {
-                for k in ["name", "formula", "inputs", "value"] {
-                    assert!(st.get(k).is_some(), "{}: step without {k}", p.display());
-                }
-            }
-            if v["approach"] == "income" {
-                assert!(!v["periods"].as_array().expect("periods").is_empty());
-            }
-        }
-        if text.contains("[income]") {
-            assert!(
-                vals.iter().any(|v| v["approach"] == "income"),
-                "{}",
-                p.display()
-            );
-        }
-    }
-    // The university achievement is valued by both approaches.
-    let p =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/cases/university_achievement.toml");
-    let out = bin()
-        .args(["value", "--format", "json", "--case"])
-        .arg(&p)
-        .output()
-        .expect("run");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let approaches: Vec<&str> = doc["valuations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|v| v["approach"].as_str())
-        .collect();
-    assert_eq!(approaches, ["income", "cost"]);
-    assert_eq!(doc["subject"]["kind"], "achievement");
-}
-
-#[test]
-fn the_demo_runs_without_a_case() {
-    let out = bin().args(["value"]).output().expect("run");
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bundled demo"));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("revenue_split"));
 }

@@ -1,0 +1,15 @@
+//! techval's integration tests, in one test binary: each file below was its own binary, and
+//! every binary links polars again (one link instead of six saves minutes of a fresh build).
+//! Run one group with `cargo test --test integration market::`.
+
+mod cost;
+mod finance;
+mod finance_stages;
+mod income;
+mod income_cli;
+mod market;
+mod pipeline_downside;
+mod report;
+mod report_workbook;
+mod uncertainty;
+mod uncertainty_income;
