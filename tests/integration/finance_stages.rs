@@ -1,7 +1,6 @@
 //! Finance stage arithmetic on hand-checkable numbers: LPR lookup, all-in cost, expected loss,
 //! working-capital and DSCR caps, the value lent on, First Chicago and dilution.
 
-#[allow(unused_imports)]
 use super::finance::*;
 use rust_decimal::Decimal;
 use techval::finance::guarantee;

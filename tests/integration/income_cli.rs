@@ -1,6 +1,5 @@
 //! The income approach through the built binary: the bad-input corpus and the sample cases.
 
-#[allow(unused_imports)]
 use super::income::*;
 use std::path::Path;
 use std::process::Command;

@@ -1,7 +1,6 @@
 //! The audit workbook's formulas re-computed against results.json, and the `techval report`
 //! command writing the set.
 
-#[allow(unused_imports)]
 use super::report::*;
 use calamine::{Data, Reader, Xlsx};
 use std::collections::HashMap;

@@ -1,7 +1,6 @@
 //! Monte Carlo and sensitivity on the real income model (IncomePlan), the reconciled value,
 //! and the downside value the pipeline lends on.
 
-#[allow(unused_imports)]
 use super::uncertainty::*;
 use techval::valuation::uncertainty::{self, sensitivity, simulate, summarize, SimSettings};
 use techval::valuation::{Approach, Model, PlanInput};

@@ -60,7 +60,6 @@ mod summarize;
 #[cfg(test)]
 mod tests;
 
-#[allow(unused_imports)]
 use adjust::*;
 pub use evaluate::*;
 pub use model::*;

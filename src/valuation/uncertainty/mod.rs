@@ -64,7 +64,6 @@ mod summary;
 #[cfg(test)]
 mod tests;
 
-#[allow(unused_imports)]
 use copula::*;
 pub use correlations::*;
 pub use dist::*;
