@@ -23,19 +23,10 @@ use crate::valuation::uncertainty::{
 };
 use crate::valuation::{cost, income, market, Approach, Model, Valuation};
 
-/// The approaches a case has assumptions for, in the order income, cost, market.
+/// The approaches a case has assumptions for, in the order income, cost, market
+/// ([`Case::approaches`]).
 pub fn available(case: &Case) -> Vec<Approach> {
-    let mut v = Vec::new();
-    if case.income.is_some() {
-        v.push(Approach::Income);
-    }
-    if case.cost.is_some() {
-        v.push(Approach::Cost);
-    }
-    if case.market.is_some() {
-        v.push(Approach::Market);
-    }
-    v
+    case.approaches()
 }
 
 /// Runs the requested approaches on a validated case, in the order given. An approach the case

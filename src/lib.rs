@@ -35,8 +35,10 @@ pub mod pipeline;
 pub mod report;
 pub mod rulebook;
 pub mod subject;
+pub mod synth;
 pub mod tvm;
 pub mod valuation;
+pub mod vocab;
 
 pub use audit::{AuditStep, AuditTrail, AuditValue};
 pub use case::Case;

@@ -89,6 +89,22 @@ impl Case {
         Case::parse(DEMO_CASE.0, DEMO_CASE.1)
     }
 
+    /// The approaches the case has assumptions for, in the order income, cost, market.
+    pub fn approaches(&self) -> Vec<crate::vocab::Approach> {
+        use crate::vocab::Approach;
+        let mut v = Vec::new();
+        if self.income.is_some() {
+            v.push(Approach::Income);
+        }
+        if self.cost.is_some() {
+            v.push(Approach::Cost);
+        }
+        if self.market.is_some() {
+            v.push(Approach::Market);
+        }
+        v
+    }
+
     /// Checks values and their relations. Errors carry the field path; wrap with
     /// [`Error::in_file`] to name the file.
     pub fn validate(&self, models: &crate::models::ModelBook) -> Result<()> {
@@ -119,7 +135,7 @@ impl Case {
             f.validate()?;
         }
         if let Some(r) = &self.report {
-            report_info::validate(r, &self.subject, &crate::evaluate::available(self))?;
+            report_info::validate(r, &self.subject, &self.approaches())?;
         }
         Ok(())
     }

@@ -4,9 +4,9 @@
 //! load 1,000,000 deals from Parquet < 2 s; comparables and market value for 10,000 subjects
 //! against 1,000,000 deals < 10 s for the whole process.
 
-use crate::data::synth::{self, SynthOptions};
 use crate::data::{self};
 use crate::input::write_atomic;
+use crate::synth::{self, SynthOptions};
 use crate::valuation::market;
 use clap::Args;
 use polars::prelude::*;

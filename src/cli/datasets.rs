@@ -1,10 +1,10 @@
 //! `techval datasets synth`: generate a synthetic deal history (seeded, calibrated).
 
 use super::output::{Align, Table};
-use crate::data::synth::{self, SynthOptions};
 use crate::data::MarketIndices;
 use crate::input::write_atomic;
 use crate::models::ModelBook;
+use crate::synth::{self, SynthOptions};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 

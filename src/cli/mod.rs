@@ -1,4 +1,9 @@
 //! The command line: one module per subcommand. `anyhow` lives here and in `main` only.
+//!
+//! The doc comments of the argument structs are clap's `--help` texts, which name case sections
+//! literally (`[simulation].seed`, `reports/<case id>/`): rustdoc would read those as links and
+//! tags, so its link and HTML lints are off for this module only.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -9,65 +9,7 @@ use crate::audit::AuditTrail;
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
-/// Why the valuation is made; sets default reconciliation weights and report wording.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Purpose {
-    /// 质押融资: the value backs a loan.
-    PledgeFinancing,
-    /// 转让: assignment of the right.
-    Transfer,
-    /// 许可: licensing.
-    Licensing,
-    /// 投资: investment screening or pricing.
-    Investment,
-    /// 作价入股: contribution to a company's equity.
-    EquityContribution,
-}
-
-impl Purpose {
-    /// Chinese name.
-    pub fn name_zh(self) -> &'static str {
-        match self {
-            Purpose::PledgeFinancing => "质押融资",
-            Purpose::Transfer => "转让",
-            Purpose::Licensing => "许可使用",
-            Purpose::Investment => "投资",
-            Purpose::EquityContribution => "作价入股",
-        }
-    }
-}
-
-/// The three approaches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Approach {
-    /// 收益法.
-    Income,
-    /// 成本法.
-    Cost,
-    /// 市场法.
-    Market,
-}
-
-impl Approach {
-    /// Schema name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Approach::Income => "income",
-            Approach::Cost => "cost",
-            Approach::Market => "market",
-        }
-    }
-    /// Chinese name.
-    pub fn name_zh(self) -> &'static str {
-        match self {
-            Approach::Income => "收益法",
-            Approach::Cost => "成本法",
-            Approach::Market => "市场法",
-        }
-    }
-}
+pub use crate::vocab::{Approach, Purpose};
 
 /// One period of an income-approach table (all money unrounded, in 元).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

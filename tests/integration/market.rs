@@ -4,8 +4,8 @@
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use techval::data::synth::{synthesize, SynthOptions};
 use techval::data::{load_deals, shipped_deals, MarketIndices};
+use techval::synth::{synthesize, SynthOptions};
 use techval::valuation::market::{evaluate, MarketAssumptions};
 use techval::{Case, Error, ModelBook};
 

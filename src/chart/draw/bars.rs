@@ -3,7 +3,6 @@
 use super::*;
 use super::{BLUE, GRID, INK, ORANGE, PALETTE, RED, TEAL};
 use plotters::coord::Shift;
-use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// A horizontal bar chart's frame: value axis `x` (万元), one category row per label from the

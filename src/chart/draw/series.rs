@@ -4,7 +4,6 @@
 use super::*;
 use super::{BLUE, GRAY, GRID, ORANGE, PALETTE, RED};
 use plotters::coord::Shift;
-use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Monte Carlo histogram.

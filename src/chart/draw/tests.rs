@@ -1,3 +1,5 @@
+//! Unit tests of the chart drawing helpers (number formats).
+
 use super::fmt_num;
 
 #[test]

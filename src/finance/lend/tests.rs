@@ -1,3 +1,5 @@
+//! Unit tests of the lending stage: schedules, rate quotes, caps.
+
 use super::*;
 use crate::finance::inputs::RepayMethod;
 use crate::money::Money;

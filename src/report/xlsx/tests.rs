@@ -1,3 +1,5 @@
+//! Unit tests of the workbook helpers (A1 cell names).
+
 use super::a1;
 
 #[test]

@@ -26,7 +26,7 @@
 //!   basis the stream needs: K_sales = K_profit × margin, K_profit = K_sales / margin (an error
 //!   when `margin` is missing). `round_dp` then rounds the converted K_1 (half away from zero),
 //!   and K_t = K_1 × (1 − decay)^(t−1).
-//! * **Per-period rate** (the `rate` of a [`PeriodRow`], so that attributable = base × rate):
+//! * **Per-period rate** (the `rate` of a [`crate::valuation::PeriodRow`], so that attributable = base × rate):
 //!   profit / revenue split K_t; relief from royalty K_t × (1 − T); MPEEM the excess-earnings
 //!   margin EBIT·(1 − T) − Σ balance·(return on + return of); with-and-without 1 (the base is the
 //!   difference of the two cash flows).

@@ -79,8 +79,9 @@ pub(super) struct StreamPlan {
     pub(super) scale: Option<usize>,
 }
 
-/// The income approach compiled for repeated evaluation: [`Model`] in `f64` for Monte Carlo and
-/// sensitivity, and the audited `Decimal` computation behind [`value`]. Both walk the same
+/// The income approach compiled for repeated evaluation: [`crate::valuation::Model`] in `f64`
+/// for Monte Carlo and sensitivity, and the audited `Decimal` computation behind
+/// [`crate::valuation::income::value`]. Both walk the same
 /// inputs in the same order.
 #[derive(Debug, Clone)]
 pub struct IncomePlan {

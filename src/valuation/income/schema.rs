@@ -20,66 +20,7 @@ pub enum IncomeMethod {
     WithWithout,
 }
 
-/// Discounting convention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Convention {
-    /// Cash flows at the end of each year (t = 1, 2, …).
-    #[default]
-    EndYear,
-    /// Cash flows in the middle of each year (t = 0.5, 1.5, …).
-    MidYear,
-}
-
-/// How the discount rate is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DiscountMethod {
-    /// `rate` as given.
-    Given,
-    /// 风险累加法: r = Rf + technology + market + capital + management.
-    BuildUp,
-    /// r = Rf + β·ERP + size + specific.
-    Capm,
-}
-
-/// `[income.discount]`. Components left out take their defaults from `models/discount.toml`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DiscountSpec {
-    /// How the rate is set.
-    pub method: DiscountMethod,
-    /// The rate (method = given).
-    #[serde(default)]
-    pub rate: Option<Param>,
-    /// Risk-free rate (build_up, capm); default by valuation year from the models.
-    #[serde(default)]
-    pub risk_free: Option<Param>,
-    /// Technology risk premium (build_up).
-    #[serde(default)]
-    pub technology: Option<Param>,
-    /// Market risk premium (build_up).
-    #[serde(default)]
-    pub market: Option<Param>,
-    /// Capital / financial risk premium (build_up).
-    #[serde(default)]
-    pub capital: Option<Param>,
-    /// Management risk premium (build_up).
-    #[serde(default)]
-    pub management: Option<Param>,
-    /// Beta (capm).
-    #[serde(default)]
-    pub beta: Option<Param>,
-    /// Equity risk premium (capm).
-    #[serde(default)]
-    pub erp: Option<Param>,
-    /// Size premium (capm).
-    #[serde(default)]
-    pub size: Option<Param>,
-    /// Company-specific premium (capm).
-    #[serde(default)]
-    pub specific: Option<Param>,
-}
+pub use crate::valuation::discount::{Convention, DiscountMethod, DiscountSpec};
 
 /// How the split rate K is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,3 +1,5 @@
+//! Unit tests of the income approach: the legal term, unused sections, relations between inputs.
+
 use super::plan::*;
 use super::*;
 use crate::models::ModelBook;

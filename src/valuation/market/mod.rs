@@ -1,6 +1,6 @@
 //! Market approach (市场法): V = median over comparables of P × Π adjustment factors.
 //!
-//! The deal history arrives validated ([`DealHistory`], built by `data::load`); everything here
+//! The deal history arrives validated ([`crate::data::DealHistory`], built by `data::load`); everything here
 //! is a polars lazy query over it — selection, adjustment, trimming and statistics — with no
 //! loop over rows and no I/O. Many subjects are valued in one pass ([`value_many`]): the
 //! subjects form a frame that is joined to the deals on the selection key of each relaxation
@@ -53,16 +53,15 @@
 
 mod adjust;
 mod evaluate;
-mod model;
 mod schema;
 mod select;
 mod summarize;
 #[cfg(test)]
 mod tests;
 
+pub use crate::models::market::*;
 use adjust::*;
 pub use evaluate::*;
-pub use model::*;
 pub use schema::*;
 pub use select::*;
 pub use summarize::*;

@@ -1,3 +1,5 @@
+//! Unit tests of the market approach's pieces (the life factor's annuity, frames).
+
 use crate::models::ModelBook;
 use polars::prelude::*;
 

@@ -1,8 +1,8 @@
-//! Uncertainty: Monte Carlo over a compiled [`Model`], statistics of the simulated values, and
+//! Uncertainty: Monte Carlo over a compiled [`crate::valuation::Model`], statistics of the simulated values, and
 //! one-at-a-time sensitivity (tornado and spider data). No I/O.
 //!
 //! # Sampling
-//! Every input of a model carries a [`Param`]; its distribution ([`Dist`]) is sampled by its
+//! Every input of a model carries a [`crate::param::Param`]; its distribution ([`crate::param::Dist`]) is sampled by its
 //! inverse CDF `x = F⁻¹(u)`:
 //!
 //! | dist | F⁻¹ |
@@ -49,7 +49,7 @@
 //!
 //! # Where f64 becomes money
 //! [`MoneyHeadline::from_stats`] is the one place: mean, P5, P10, P50, P90, P95 and the pledge
-//! value pass through [`Money::from_f64_boundary`] (rounded to the fen, half away from zero).
+//! value pass through [`crate::money::Money::from_f64_boundary`] (rounded to the fen, half away from zero).
 //! Everything else in [`SimulationStats`] and [`Sensitivity`] stays `f64` (statistics, charts).
 
 mod copula;

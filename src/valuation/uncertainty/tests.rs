@@ -1,3 +1,5 @@
+//! Unit tests of the uncertainty module: distributions, sampling, statistics, settings.
+
 use super::*;
 use crate::param::{DecimalValue, Param};
 use rand::{RngExt, SeedableRng};

@@ -1,8 +1,8 @@
 //! `models/market.toml`: selection, adjustment bounds, transaction-terms table, similarity
 //! weights and the composite technology score.
 
-use crate::data::schema::TransactionType;
 use crate::error::{Error, Result};
+use crate::vocab::TransactionType;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -122,7 +122,7 @@ impl TechScoreModel {
             / self.weight_sum()
     }
 
-    pub(super) fn weight_sum(&self) -> f64 {
+    pub(crate) fn weight_sum(&self) -> f64 {
         self.trl + self.claims + self.citations + self.family_size
     }
 

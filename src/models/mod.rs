@@ -5,6 +5,9 @@
 //! edited copies instead ([`ModelBook::from_dir`]), so appraisers change assumptions without
 //! recompiling. The computing core receives a `&ModelBook`; only this module reads files.
 
+pub mod market;
+pub mod reconcile;
+
 use crate::error::{Error, Result};
 use crate::input::{parse_str, Format};
 use crate::money::de_decimal;
@@ -236,7 +239,7 @@ pub struct ModelBook {
     /// Royalty ranges by industry.
     pub royalty: RoyaltyRanges,
     /// Market-approach settings (`models/market.toml`).
-    pub market: crate::valuation::market::MarketModel,
+    pub market: market::MarketModel,
     /// Legal terms by kind.
     pub legal: LegalTerms,
     /// Discount-rate building blocks.
@@ -246,31 +249,34 @@ pub struct ModelBook {
     /// Scoring weights.
     pub scoring: SplitScoring,
     /// Reconciliation weights by purpose.
-    pub reconcile: crate::valuation::reconcile::ReconcileWeights,
+    pub reconcile: reconcile::ReconcileWeights,
     /// Where the book came from (`builtin` or a folder), for the audit trail.
     pub origin: String,
 }
 
 /// The files of the model book, by name, as compiled in.
 pub const BUILTIN_FILES: [(&str, &str); 7] = [
-    ("market.toml", include_str!("../models/market.toml")),
+    ("market.toml", include_str!("../../models/market.toml")),
     (
         "royalty_ranges.toml",
-        include_str!("../models/royalty_ranges.toml"),
+        include_str!("../../models/royalty_ranges.toml"),
     ),
     (
         "legal_terms.toml",
-        include_str!("../models/legal_terms.toml"),
+        include_str!("../../models/legal_terms.toml"),
     ),
-    ("discount.toml", include_str!("../models/discount.toml")),
-    ("cost_index.toml", include_str!("../models/cost_index.toml")),
+    ("discount.toml", include_str!("../../models/discount.toml")),
+    (
+        "cost_index.toml",
+        include_str!("../../models/cost_index.toml"),
+    ),
     (
         "split_scoring.toml",
-        include_str!("../models/split_scoring.toml"),
+        include_str!("../../models/split_scoring.toml"),
     ),
     (
         "reconcile_weights.toml",
-        include_str!("../models/reconcile_weights.toml"),
+        include_str!("../../models/reconcile_weights.toml"),
     ),
 ];
 

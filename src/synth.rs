@@ -23,7 +23,7 @@
 //! Shares and multipliers of kinds, types, sellers and sectors are techval's assumptions (no
 //! public statistic splits registered contracts that way); they are constants below.
 
-use super::stats::{MarketIndices, MarketStats};
+use crate::data::stats::{MarketIndices, MarketStats};
 use crate::error::{Error, Result};
 use crate::models::ModelBook;
 use polars::prelude::*;
