@@ -4,15 +4,19 @@
 //! approaches, and carries the value through the sci-tech finance chain
 //! 评 → 保 → 贷 → 投 → 易 (evaluate → guarantee → lend → invest → trade).
 //!
-//! Layout (see `DESIGN.md` of the project):
-//! * [`money`] — `Money` / `Rate` on `rust_decimal`, rounding to the fen.
-//! * [`subject`], [`case`], [`param`] — what is valued and the assumptions, with validation.
-//! * [`valuation`] — the computing core of the three approaches (no I/O).
-//! * [`audit`] — the trail every number carries.
-//! * [`models`], [`input`] — the TOML model book and file reading (I/O lives here, not in the core).
-//! * [`finance`] — 保 贷 投 易: guarantee, lend, invest, trade (no I/O); [`rulebook`] reads
-//!   their rulebooks; [`pipeline`] runs 评 → 保 → 贷 → 投 → 易.
-//! * [`chart`], [`report`] — charts (SVG + PNG, CJK font bundled) and reports (HTML, XLSX).
+//! Layout (layers, data flow and where each formula lives: `ARCHITECTURE.md` in the repository):
+//! * [`money`], [`tvm`], [`param`], [`audit`], [`vocab`] — money on `rust_decimal` (rounding to
+//!   the fen), the discount and annuity factors, uncertain assumptions, the audit trail, shared
+//!   names.
+//! * [`subject`], [`case`] — what is valued and the case file, with validation.
+//! * [`models`], [`data`], [`synth`] — the model book, deal histories and market statistics
+//!   (polars), the synthetic deal generator.
+//! * [`valuation`] and [`finance`] — the computing core (no I/O): the three approaches,
+//!   uncertainty and reconciliation; 保 贷 投 易. [`rulebook`] reads the finance rulebooks.
+//! * [`evaluate`], [`pipeline`] — 评 on a whole case; 评 → 保 → 贷 → 投 → 易.
+//! * [`chart`], [`report`], [`envelope`] — charts (SVG + PNG, CJK font bundled), reports (HTML
+//!   from templates, XLSX), the envelope of every JSON document.
+//! * [`input`], [`dates`], [`error`] — reading files with one-line errors, atomic writes.
 //! * [`cli`] — the `techval` command line.
 
 #![warn(missing_docs)]

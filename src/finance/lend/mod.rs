@@ -5,7 +5,7 @@
 //!   listed as not assessed (with a warning), never guessed.
 //!   * DSCR cap `= CFADS / DSCR_min / m × AF(r/m, n)` with `AF(i, n) = (1 − (1+i)^−n) / i`
 //!     (`n` periods, `m` per year): the loan whose level payment keeps annual debt service
-//!     within CFADS / DSCR_min (DESIGN §3). For a bullet loan it measures serviceability as if
+//!     within CFADS / DSCR_min (ARCHITECTURE.md, 贷). For a bullet loan it measures serviceability as if
 //!     the loan amortised; refinancing risk at maturity is not modelled.
 //!   * Working-capital need by the 流动资金贷款 formula (《流动资金贷款管理办法》, 国家金融监督管理
 //!     总局令 2024 年第 2 号, annex 流动资金贷款需求量的测算参考; the same formula as the 2010
