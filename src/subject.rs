@@ -145,9 +145,12 @@ pub struct Subject {
     pub industry: String,
     /// Province-level region (Chinese or English name).
     pub region: String,
-    /// Filing (application) date; required for patents, creation date for software copyright.
+    /// Filing (application) date; required for patents (their terms run from it).
     #[serde(default, deserialize_with = "crate::dates::de_opt_date")]
     pub filing_date: Option<NaiveDate>,
+    /// First publication (首次发表日); required for software copyright (its term runs from it).
+    #[serde(default, deserialize_with = "crate::dates::de_opt_date")]
+    pub publication_date: Option<NaiveDate>,
     /// Grant date, when granted.
     #[serde(default, deserialize_with = "crate::dates::de_opt_date")]
     pub grant_date: Option<NaiveDate>,
@@ -208,11 +211,27 @@ impl Subject {
         }
         let needs_filing = matches!(
             self.kind,
-            IpKind::InventionPatent
-                | IpKind::UtilityModel
-                | IpKind::DesignPatent
-                | IpKind::SoftwareCopyright
+            IpKind::InventionPatent | IpKind::UtilityModel | IpKind::DesignPatent
         );
+        if self.kind == IpKind::SoftwareCopyright && self.publication_date.is_none() {
+            return Err(Error::field(
+                "subject.publication_date",
+                "",
+                "is required for kind software_copyright (its 50-year term runs from the first publication, 计算机软件保护条例 art. 14)",
+            ));
+        }
+        if let Some(p) = self.publication_date {
+            if p > self.valuation_date {
+                return Err(Error::field(
+                    "subject.publication_date",
+                    p,
+                    format!(
+                        "must not be after subject.valuation_date = {}",
+                        self.valuation_date
+                    ),
+                ));
+            }
+        }
         if needs_filing && self.filing_date.is_none() {
             return Err(Error::field(
                 "subject.filing_date",

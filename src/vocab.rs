@@ -77,17 +77,20 @@ pub enum TransactionType {
     SoleLicence,
     /// 普通许可: the owner may license others too.
     NonExclusiveLicence,
+    /// 许可 of unstated exclusivity (public announcements often say only "许可").
+    Licence,
     /// 作价入股: contributed to a company's equity.
     EquityContribution,
 }
 
 impl TransactionType {
     /// All types, in schema order.
-    pub const ALL: [TransactionType; 5] = [
+    pub const ALL: [TransactionType; 6] = [
         TransactionType::Assignment,
         TransactionType::ExclusiveLicence,
         TransactionType::SoleLicence,
         TransactionType::NonExclusiveLicence,
+        TransactionType::Licence,
         TransactionType::EquityContribution,
     ];
 
@@ -98,6 +101,7 @@ impl TransactionType {
             TransactionType::ExclusiveLicence => "exclusive_licence",
             TransactionType::SoleLicence => "sole_licence",
             TransactionType::NonExclusiveLicence => "non_exclusive_licence",
+            TransactionType::Licence => "licence",
             TransactionType::EquityContribution => "equity_contribution",
         }
     }
@@ -109,6 +113,7 @@ impl TransactionType {
             TransactionType::ExclusiveLicence => "独占许可",
             TransactionType::SoleLicence => "排他许可",
             TransactionType::NonExclusiveLicence => "普通许可",
+            TransactionType::Licence => "许可（方式未载明）",
             TransactionType::EquityContribution => "作价入股",
         }
     }
@@ -127,6 +132,8 @@ pub enum SellerType {
     University,
     /// 科研院所.
     Institute,
+    /// 医院 (hospitals license clinical inventions like institutes).
+    Hospital,
     /// 企业.
     Enterprise,
     /// 个人.
@@ -135,9 +142,10 @@ pub enum SellerType {
 
 impl SellerType {
     /// All types, in schema order.
-    pub const ALL: [SellerType; 4] = [
+    pub const ALL: [SellerType; 5] = [
         SellerType::University,
         SellerType::Institute,
+        SellerType::Hospital,
         SellerType::Enterprise,
         SellerType::Individual,
     ];
@@ -147,6 +155,7 @@ impl SellerType {
         match self {
             SellerType::University => "university",
             SellerType::Institute => "institute",
+            SellerType::Hospital => "hospital",
             SellerType::Enterprise => "enterprise",
             SellerType::Individual => "individual",
         }

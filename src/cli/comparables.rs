@@ -28,7 +28,10 @@ pub struct ComparablesArgs {
     /// Case file (TOML or JSON) with a [market] section. Without it the bundled demo runs.
     #[arg(long, value_name = "FILE")]
     pub case: Option<PathBuf>,
-    /// Deal history (CSV or Parquet). Default: the shipped SYNTHETIC deals.
+    /// Deal history: a CSV or Parquet file (schema in datasets/README.md), or `public` / `synthetic`
+    /// for a shipped set. Default: the public set of real deals (datasets/deals_public.csv) when
+    /// it holds at least k single fixed-price deals of the subject's kind, else the shipped
+    /// SYNTHETIC deals (the output says which).
     #[arg(long, value_name = "PATH")]
     pub deals: Option<PathBuf>,
     /// Output format.
@@ -63,7 +66,12 @@ pub fn run(a: ComparablesArgs, models: &crate::ModelBook) -> anyhow::Result<()> 
         )
         .in_file(&label)
     })?;
-    let h = deals::load(a.deals.as_ref(), a.rejects.as_deref())?;
+    let h = deals::load(
+        a.deals.as_ref(),
+        a.rejects.as_deref(),
+        Some(case.subject.kind.as_str()),
+        models.market.selection.k as usize,
+    )?;
     let o = market::evaluate(m, &case.subject, models, &h).map_err(|e| e.in_file(&label))?;
     let text = match a.format {
         CompFormat::Json => {

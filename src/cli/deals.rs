@@ -4,13 +4,54 @@ use crate::data::{self, DealHistory};
 use crate::input::write_atomic;
 use std::path::{Path, PathBuf};
 
-/// Loads the deal history named by `--deals`, or the shipped synthetic one. Reports rejected
-/// rows on standard error (the first ten) and writes the full rejects report to `rejects` when
-/// given.
-pub fn load(deals: Option<&PathBuf>, rejects: Option<&Path>) -> crate::Result<DealHistory> {
-    let h = match deals {
-        Some(p) => data::load_deals(p)?,
-        None => data::shipped_deals()?,
+/// `--deals` keyword for the shipped public set of real deals.
+pub const PUBLIC: &str = "public";
+/// `--deals` keyword for the shipped synthetic set.
+pub const SYNTHETIC: &str = "synthetic";
+
+/// Loads the deal history named by `--deals` (a file, or the keyword `public` / `synthetic`
+/// for a shipped set), else the default: the shipped **public** set of real deals where it can
+/// serve — it holds at least `k` single fixed-price deals of the subject's IP kind
+/// `subject_kind` (always, without a subject) — else the shipped synthetic set, with the
+/// reason recorded in [`DealHistory::note`]. Reports rejected rows on standard error (the first
+/// ten) and writes the full rejects report to `rejects` when given.
+pub fn load(
+    deals: Option<&PathBuf>,
+    rejects: Option<&Path>,
+    subject_kind: Option<&str>,
+    k: usize,
+) -> crate::Result<DealHistory> {
+    let keyword = deals
+        .filter(|p| !p.exists())
+        .and_then(|p| p.to_str())
+        .filter(|s| [PUBLIC, SYNTHETIC].contains(s));
+    let h = match (deals, keyword) {
+        (_, Some(PUBLIC)) => data::public_deals()?,
+        (_, Some(_)) => data::shipped_deals()?,
+        (Some(p), None) => data::load_deals(p)?,
+        (None, None) => {
+            let public = data::public_deals()?;
+            match subject_kind {
+                Some(kind) if public.comparable_count(kind) < k => {
+                    let n = public.comparable_count(kind);
+                    let mut s = data::shipped_deals()?;
+                    let why = format!(
+                        "the public set of real deals has {n} single fixed-price deal{} of kind {kind} (fewer than k = {k}): the shipped SYNTHETIC deals are used; give --deals FILE for real comparables",
+                        if n == 1 { "" } else { "s" }
+                    );
+                    eprintln!("note: {why}");
+                    s.note = Some(why);
+                    s
+                }
+                _ => {
+                    let mut p = public;
+                    p.note = Some(
+                        "default data: the public set of real deals (datasets/deals_public.csv); --deals synthetic for the generated set".into(),
+                    );
+                    p
+                }
+            }
+        }
     };
     if !h.rejects.is_empty() {
         eprintln!(
@@ -50,10 +91,15 @@ pub fn footer(h: &DealHistory) -> String {
     let tag = if h.synthetic {
         "SYNTHETIC data — "
     } else {
-        ""
+        "real deals — "
     };
+    let note = h
+        .note
+        .as_ref()
+        .map(|n| format!("note: {n}\n"))
+        .unwrap_or_default();
     format!(
-        "data: {tag}{} deals from {} ({}); indices: {}\n",
+        "data: {tag}{} deals from {} ({}); indices: {}\n{note}",
         h.len(),
         h.source,
         h.provenance,

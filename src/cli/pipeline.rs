@@ -275,10 +275,13 @@ pub fn render_summary(ld: &Loaded, r: &PipelineResult, json_path: Option<&Path>)
     ]);
     t.row([
         String::new(),
-        "all-in cost".to_string(),
+        "年化利率 (APR)".to_string(),
         format!(
-            "{} a year (interest {} + fees {} − subsidy {})",
-            l.cost.all_in_rate.map_or("n/a".to_string(), |x| pct(x, 3)),
+            "{} nominal, {} effective: IRR of the cash flows (interest {} + fees {} − subsidy {})",
+            l.cost.apr_nominal.map_or("n/a".to_string(), |x| pct(x, 3)),
+            l.cost
+                .apr_effective
+                .map_or("n/a".to_string(), |x| pct(x, 3)),
             yuan(l.cost.interest),
             yuan(l.cost.fees),
             yuan(l.cost.subsidy)
@@ -303,12 +306,10 @@ pub fn render_summary(ld: &Loaded, r: &PipelineResult, json_path: Option<&Path>)
         ]),
     }
     let v = &r.invest;
-    let mut any = false;
+    let mut rows: Vec<(&str, String)> = Vec::new();
     if let Some(x) = &v.vc {
-        any = true;
-        t.row([
-            "投 invest".to_string(),
-            "VC method".to_string(),
+        rows.push((
+            "VC method",
             format!(
                 "post {}, pre {}{}",
                 yuan(x.post_money),
@@ -316,52 +317,44 @@ pub fn render_summary(ld: &Loaded, r: &PipelineResult, json_path: Option<&Path>)
                 x.stake
                     .map_or(String::new(), |s| format!(", stake {}", pct(s, 2)))
             ),
-        ]);
+        ));
     }
     if let Some(x) = &v.first_chicago {
-        t.row([
-            if any {
-                String::new()
-            } else {
-                "投 invest".to_string()
-            },
-            "First Chicago".to_string(),
-            format!("post {}", yuan(x.post_money)),
-        ]);
-        any = true;
+        rows.push(("First Chicago", format!("post {}", yuan(x.post_money))));
+    }
+    let early = [
+        ("Berkus", v.berkus.as_ref().map(|x| x.pre_money)),
+        (
+            "risk-factor summation",
+            v.risk_factor_summation.as_ref().map(|x| x.pre_money),
+        ),
+        (
+            "real option (lattice)",
+            v.real_option.as_ref().map(|x| x.lattice),
+        ),
+    ];
+    for (name, m) in early {
+        if let Some(x) = m {
+            rows.push((name, yuan(x)));
+        }
     }
     for (name, m) in [("scorecard", &v.scorecard), ("checklist", &v.checklist)] {
         if let Some(x) = m {
-            t.row([
-                if any {
-                    String::new()
-                } else {
-                    "投 invest".to_string()
-                },
-                name.to_string(),
-                format!("pre {}", yuan(x.pre_money)),
-            ]);
-            any = true;
+            rows.push((name, format!("pre {}", yuan(x.pre_money))));
         }
     }
     if let Some(c) = &v.conversion {
-        t.row([
-            if any {
-                String::new()
-            } else {
-                "投 invest".to_string()
-            },
-            "先投后股".to_string(),
+        rows.push((
+            "先投后股",
             format!("{} → stake {}", yuan(c.funding), pct(c.stake, 3)),
-        ]);
-        any = true;
+        ));
     }
-    if !any {
-        t.row([
-            "投 invest".to_string(),
-            "—".to_string(),
-            "no [finance.invest] in the case".to_string(),
-        ]);
+    if rows.is_empty() {
+        rows.push(("—", "no [finance.invest] in the case".to_string()));
+    }
+    for (i, (name, text)) in rows.into_iter().enumerate() {
+        let stage = if i == 0 { "投 invest" } else { "" };
+        t.row([stage.to_string(), name.to_string(), text]);
     }
     let tr = &r.trade;
     match (&tr.reserve, &tr.proceeds) {

@@ -19,7 +19,7 @@ pub enum ApproachArg {
     Income,
     /// 成本法.
     Cost,
-    /// 市场法 (deal history from --deals, default the shipped synthetic deals).
+    /// 市场法 (deal history from --deals, default the public set of real deals).
     Market,
     /// Every approach the case has assumptions for.
     All,
@@ -51,8 +51,10 @@ pub struct ValueArgs {
     /// sample count and the chunk size, never on the number of threads.
     #[arg(long, value_name = "N")]
     pub chunk_size: Option<u64>,
-    /// Deal history (CSV or Parquet, schema in datasets/README.md) for the market approach.
-    /// Default: the shipped SYNTHETIC deals (datasets/deals_synthetic.parquet).
+    /// Deal history: a CSV or Parquet file (schema in datasets/README.md), or `public` / `synthetic`
+    /// for a shipped set. Default: the public set of real deals (datasets/deals_public.csv) when
+    /// it holds at least k single fixed-price deals of the subject's kind, else the shipped
+    /// SYNTHETIC deals (the output says which).
     #[arg(long, value_name = "PATH")]
     pub deals: Option<PathBuf>,
     /// Write the rows rejected from --deals to this CSV file.
@@ -111,7 +113,12 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
         ApproachArg::All => evaluate::available(&case),
     };
     let deals = if which.contains(&Approach::Market) {
-        Some(super::deals::load(a.deals.as_ref(), a.rejects.as_deref())?)
+        Some(super::deals::load(
+            a.deals.as_ref(),
+            a.rejects.as_deref(),
+            Some(case.subject.kind.as_str()),
+            models.market.selection.k as usize,
+        )?)
     } else {
         None
     };

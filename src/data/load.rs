@@ -16,7 +16,8 @@
 //! 3. collect once; rows with any reason go to the rejects report (file, row, column, value,
 //!    reason), the others form the typed frame the market approach receives.
 
-use super::schema::{required_columns, ColKind, ColumnSpec, DealHistory, Reject, COLUMNS};
+use super::cells::*;
+use super::schema::{ColKind, DealHistory, Reject, COLUMNS};
 #[cfg(test)]
 use super::schema::{MAX_DATE_DAYS, MIN_DATE_DAYS};
 use super::stats::MarketIndices;
@@ -41,7 +42,7 @@ pub fn over(e: Expr, by: &str) -> Expr {
 }
 
 /// Texts read as an empty cell.
-const NULL_TEXTS: [&str; 6] = ["", "NA", "N/A", "null", "NULL", "-"];
+pub(super) const NULL_TEXTS: [&str; 6] = ["", "NA", "N/A", "null", "NULL", "-"];
 
 fn pe(label: &str) -> impl Fn(PolarsError) -> Error + '_ {
     move |e| Error::InFile {
@@ -134,6 +135,30 @@ pub fn load_deals(path: &Path) -> Result<DealHistory> {
     load_deals_frame(&label, lf, MarketIndices::shipped()?)
 }
 
+/// The public deal set (compiled in), by its path in the repository: real transactions from
+/// public records, each with its source (see `datasets/README.md`).
+pub const PUBLIC_DEALS: (&str, &[u8]) = (
+    "datasets/deals_public.csv",
+    include_bytes!("../../datasets/deals_public.csv"),
+);
+
+/// The public deal set of real transactions (compiled into the binary).
+pub fn public_deals() -> Result<DealHistory> {
+    let (label, bytes) = PUBLIC_DEALS;
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .map_parse_options(|o| o.with_missing_is_null(true))
+        .into_reader_with_file_handle(std::io::Cursor::new(bytes))
+        .finish()
+        .map_err(pe(label))?;
+    load_deals_frame(
+        &format!("{label} (shipped)"),
+        df.lazy(),
+        MarketIndices::shipped()?,
+    )
+}
+
 /// The shipped synthetic deal history (compiled into the binary).
 pub fn shipped_deals() -> Result<DealHistory> {
     let (label, bytes) = SHIPPED_DEALS;
@@ -147,357 +172,6 @@ pub fn shipped_deals() -> Result<DealHistory> {
     )
 }
 
-fn map_typed(c: &str) -> String {
-    format!("__map_{c}")
-}
-fn map_why(c: &str) -> String {
-    format!("__mapwhy_{c}")
-}
-fn map_miss(c: &str) -> String {
-    format!("__mapmiss_{c}")
-}
-fn map_key(c: &str) -> String {
-    format!("__mapkey_{c}")
-}
-fn raw_name(c: &str) -> String {
-    format!("__raw_{c}")
-}
-fn code_name(c: &str) -> String {
-    format!("__why_{c}")
-}
-
-/// The messages of the rejects report, numbered: a cell's check yields a `UInt32` code (0 =
-/// fine), so that no per-row text is built; texts are looked up for the rejected rows only.
-#[derive(Debug, Default)]
-struct Reasons {
-    texts: Vec<String>,
-    index: std::collections::HashMap<String, u32>,
-}
-
-impl Reasons {
-    fn code(&mut self, text: &str) -> u32 {
-        if let Some(c) = self.index.get(text) {
-            return *c;
-        }
-        self.texts.push(text.to_string());
-        let c = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
-        self.index.insert(text.to_string(), c);
-        c
-    }
-    fn text(&self, code: u32) -> &str {
-        code.checked_sub(1)
-            .and_then(|i| self.texts.get(i as usize))
-            .map_or("invalid value", String::as_str)
-    }
-}
-
-fn lit_code(c: u32) -> Expr {
-    lit(c).cast(DataType::UInt32)
-}
-
-/// `when(c1) then code1 … otherwise 0` (a null condition counts as false).
-fn chain(conds: Vec<(Expr, u32)>) -> Expr {
-    let mut e = lit_code(0);
-    for (c, k) in conds.into_iter().rev() {
-        e = when(c).then(lit_code(k)).otherwise(e);
-    }
-    e
-}
-
-/// Normalises one distinct value of a categorical column: `Ok(Some(v))` valid, `Ok(None)`
-/// an empty cell, `Err(reason)` invalid.
-fn normalize_value(spec: &ColumnSpec, raw: &str) -> std::result::Result<Option<String>, String> {
-    let t = raw.trim();
-    if NULL_TEXTS.contains(&t) {
-        return Ok(None);
-    }
-    match spec.kind {
-        ColKind::Enum(names) => {
-            let l = t.to_lowercase();
-            if names.contains(&l.as_str()) {
-                Ok(Some(l))
-            } else {
-                Err(format!(
-                    "{}: must be one of {}",
-                    spec.doc,
-                    names.join(" | ")
-                ))
-            }
-        }
-        ColKind::Industry => {
-            let u = t.to_uppercase();
-            let mut ch = u.chars();
-            let ok = (1..=5).contains(&u.chars().count())
-                && ch.next().is_some_and(|c| ('A'..='T').contains(&c))
-                && ch.all(|c| c.is_ascii_digit());
-            if ok {
-                Ok(Some(u))
-            } else {
-                Err(format!("not an industry code: {}", spec.doc))
-            }
-        }
-        ColKind::Region => crate::subject::normalize_region(t)
-            .map(|en| Some(en.to_string()))
-            .ok_or_else(|| format!("not a {}", spec.doc)),
-        _ => Ok(Some(t.to_string())),
-    }
-}
-
-/// How a categorical column's cells map to typed values.
-enum Lookup {
-    /// Every distinct value is already valid and normalised: the column is used as it is.
-    Identity,
-    /// A table from each distinct raw value to its normalised value, reason code and "empty"
-    /// flag, joined back to the rows.
-    Join(DataFrame),
-}
-
-/// Normalises the distinct values of a categorical column (work per distinct value, not per
-/// row).
-fn lookup(raw_df: &DataFrame, spec: &ColumnSpec, reasons: &mut Reasons) -> PolarsResult<Lookup> {
-    let uniq = raw_df.column(&raw_name(spec.name))?.unique()?;
-    let uniq = uniq.str()?;
-    let mut keys = Vec::new();
-    let mut typed: Vec<Option<String>> = Vec::new();
-    let mut why: Vec<u32> = Vec::new();
-    let mut miss = Vec::new();
-    let mut identity = true;
-    for u in uniq.iter().flatten() {
-        keys.push(u.to_string());
-        match normalize_value(spec, u) {
-            Ok(Some(v)) => {
-                identity &= v == u;
-                typed.push(Some(v));
-                why.push(0);
-                miss.push(false);
-            }
-            Ok(None) => {
-                identity = false;
-                typed.push(None);
-                why.push(0);
-                miss.push(true);
-            }
-            Err(r) => {
-                identity = false;
-                typed.push(None);
-                why.push(reasons.code(&r));
-                miss.push(false);
-            }
-        }
-    }
-    if identity {
-        return Ok(Lookup::Identity);
-    }
-    Ok(Lookup::Join(DataFrame::new_infer_height(vec![
-        Column::new(map_key(spec.name).into(), keys),
-        Column::new(map_typed(spec.name).into(), typed),
-        Column::new(map_why(spec.name).into(), why),
-        Column::new(map_miss(spec.name).into(), miss),
-    ])?))
-}
-
-fn is_null_text(e: Expr) -> Expr {
-    let mut m = e.clone().is_null();
-    for t in NULL_TEXTS {
-        m = m.or(e.clone().eq(lit(t)));
-    }
-    m
-}
-
-/// The typed value of a column and its reason code.
-struct ColPlan {
-    typed: Expr,
-    code: Expr,
-}
-
-/// Refuses a file column whose type cannot hold the schema column.
-fn check_type(spec: &ColumnSpec, src: &DataType, label: &str) -> Result<()> {
-    let want = match spec.kind {
-        ColKind::Id | ColKind::Text
-            if matches!(src, DataType::String | DataType::Null) || src.is_primitive_numeric() =>
-        {
-            return Ok(())
-        }
-        ColKind::Id | ColKind::Text => "text",
-        ColKind::Enum(_) | ColKind::Industry | ColKind::Region
-            if matches!(src, DataType::String) =>
-        {
-            return Ok(())
-        }
-        ColKind::Enum(_) | ColKind::Industry | ColKind::Region => "text",
-        ColKind::Date { .. }
-            if matches!(
-                src,
-                DataType::String | DataType::Date | DataType::Datetime(_, _)
-            ) =>
-        {
-            return Ok(())
-        }
-        ColKind::Date { .. } => "a date",
-        ColKind::Float { .. } | ColKind::Int { .. }
-            if matches!(src, DataType::String | DataType::Null) || src.is_primitive_numeric() =>
-        {
-            return Ok(())
-        }
-        ColKind::Float { .. } => "a number",
-        ColKind::Int { .. } => "a whole number",
-    };
-    Err(Error::InFile {
-        file: label.to_string(),
-        detail: format!(
-            "column {} has type {src}: expected {want} ({})",
-            spec.name, spec.doc
-        ),
-    })
-}
-
-fn plan_column(
-    spec: &ColumnSpec,
-    src: &DataType,
-    lookup: Option<&Lookup>,
-    reasons: &mut Reasons,
-) -> ColPlan {
-    let raw = col(raw_name(spec.name));
-    let is_text = matches!(src, DataType::String);
-    // The cell as trimmed text (text sources) and "missing".
-    let text = raw.clone().str().strip_chars(lit(NULL));
-    let missing = if is_text {
-        is_null_text(text.clone())
-    } else {
-        raw.clone().is_null()
-    };
-    let required = reasons.code(&format!("missing value: {} is required", spec.name));
-    let mut v: Vec<(Expr, u32)> = Vec::new();
-    if !spec.nullable {
-        v.push((missing.clone(), required));
-    }
-    match spec.kind {
-        ColKind::Id | ColKind::Text => {
-            // Ids are trimmed; free text (provenance) is kept as written (no copy of long text).
-            // A row with a missing id is rejected, so its typed value does not matter.
-            let typed = match (is_text, spec.kind) {
-                (true, ColKind::Id) => text,
-                (true, _) => raw,
-                (false, _) => raw.cast(DataType::String),
-            };
-            ColPlan {
-                typed,
-                code: chain(v),
-            }
-        }
-        ColKind::Enum(_) | ColKind::Industry | ColKind::Region => match lookup {
-            Some(Lookup::Join(_)) => {
-                let missing = raw
-                    .is_null()
-                    .or(col(map_miss(spec.name)).fill_null(lit(false)));
-                let why = col(map_why(spec.name)).fill_null(lit_code(0));
-                let code = when(missing.and(lit(!spec.nullable)))
-                    .then(lit_code(required))
-                    .otherwise(why);
-                ColPlan {
-                    typed: col(map_typed(spec.name)),
-                    code,
-                }
-            }
-            _ => ColPlan {
-                typed: raw.clone(),
-                code: chain(if spec.nullable {
-                    Vec::new()
-                } else {
-                    vec![(raw.is_null(), required)]
-                }),
-            },
-        },
-        ColKind::Date { min_days, max_days } => {
-            let parsed = match src {
-                DataType::String => text.str().to_date(StrptimeOptions {
-                    format: Some("%Y-%m-%d".into()),
-                    strict: false,
-                    exact: true,
-                    cache: true,
-                }),
-                DataType::Datetime(_, _) => raw.cast(DataType::Date),
-                _ => raw,
-            };
-            let days = parsed.clone().cast(DataType::Int32);
-            v.push((
-                missing.not().and(parsed.clone().is_null()),
-                reasons.code("not a date: write YYYY-MM-DD, e.g. 2023-06-30"),
-            ));
-            v.push((
-                days.clone().lt(lit(min_days)).or(days.gt(lit(max_days))),
-                reasons.code(&format!("out of range: {}", spec.doc)),
-            ));
-            ColPlan {
-                typed: parsed,
-                code: chain(v),
-            }
-        }
-        ColKind::Float {
-            min,
-            min_exclusive,
-            max,
-        } => {
-            let parsed = if is_text {
-                text.cast(DataType::Float64)
-            } else {
-                raw.cast(DataType::Float64)
-            };
-            let low = if min_exclusive {
-                parsed.clone().lt_eq(lit(min))
-            } else {
-                parsed.clone().lt(lit(min))
-            };
-            v.push((
-                missing.not().and(parsed.clone().is_null()),
-                reasons.code(&format!("not a number: {}", spec.doc)),
-            ));
-            v.push((
-                parsed.clone().is_nan().or(parsed.clone().is_infinite()),
-                reasons.code(&format!("not a finite number: {}", spec.doc)),
-            ));
-            v.push((
-                low.or(parsed.clone().gt(lit(max))),
-                reasons.code(&format!("out of range: {}", spec.doc)),
-            ));
-            ColPlan {
-                typed: parsed,
-                code: chain(v),
-            }
-        }
-        ColKind::Int { min, max } => {
-            let parsed = if is_text {
-                text.cast(DataType::Float64)
-            } else {
-                raw.cast(DataType::Float64)
-            };
-            v.push((
-                missing.not().and(parsed.clone().is_null()),
-                reasons.code(&format!("not a number: {}", spec.doc)),
-            ));
-            v.push((
-                parsed.clone().is_nan().or(parsed.clone().is_infinite()),
-                reasons.code(&format!("not a finite number: {}", spec.doc)),
-            ));
-            v.push((
-                parsed
-                    .clone()
-                    .lt(lit(min as f64))
-                    .or(parsed.clone().gt(lit(max as f64))),
-                reasons.code(&format!("out of range: {}", spec.doc)),
-            ));
-            v.push((
-                parsed.clone().floor().neq(parsed.clone()),
-                reasons.code(&format!("not a whole number: {}", spec.doc)),
-            ));
-            ColPlan {
-                typed: parsed.cast(DataType::Int64),
-                code: chain(v),
-            }
-        }
-    }
-}
-
 /// Validates a scanned deal frame (any source) and splits it into valid rows and rejects.
 /// `label` names the file in errors and in the rejects report.
 pub fn load_deals_frame(
@@ -509,9 +183,14 @@ pub fn load_deals_frame(
     // A UTF-8 byte-order mark sticks to the first header name of some CSV exports: names are
     // matched without it and without surrounding spaces.
     let clean = |n: &str| n.trim_start_matches('\u{feff}').trim().to_string();
-    let missing: Vec<&str> = required_columns()
-        .into_iter()
-        .filter(|c| !schema.iter_names().any(|n| clean(n) == *c))
+    let present = |n: &str| schema.iter_names().any(|h| clean(h) == n);
+    let missing: Vec<String> = COLUMNS
+        .iter()
+        .filter(|c| c.required && !present(c.name) && !c.alias.is_some_and(|(a, _)| present(a)))
+        .map(|c| match c.alias {
+            Some((a, _)) => format!("{} (or {a})", c.name),
+            None => c.name.to_string(),
+        })
         .collect();
     if !missing.is_empty() {
         return Err(Error::InFile {
@@ -520,23 +199,42 @@ pub fn load_deals_frame(
                 "missing column{} {}: a deal history needs the columns {} (see datasets/README.md)",
                 if missing.len() > 1 { "s" } else { "" },
                 missing.join(", "),
-                required_columns().join(", ")
+                super::schema::required_columns().join(", ")
             ),
         });
     }
-    // The file's column for each schema column (absent optional columns become nulls).
+    // The file's column for each schema column, under its name or its alias (absent optional
+    // columns become nulls), and the factor its numbers are multiplied by.
     let mut dtypes = Vec::new();
     let mut raw_cols = Vec::new();
+    let mut file_names = Vec::new();
+    let mut factors = Vec::new();
     for spec in COLUMNS.iter() {
-        match schema.iter().find(|(n, _)| clean(n) == spec.name) {
-            Some((n, d)) => {
+        let by_name = schema
+            .iter()
+            .find(|(n, _)| clean(n) == spec.name)
+            .map(|(n, d)| (n, d, 1.0));
+        let by_alias = || {
+            let (a, f) = spec.alias?;
+            schema
+                .iter()
+                .find(|(n, _)| clean(n) == a)
+                .map(|(n, d)| (n, d, f))
+        };
+        match by_name.or_else(by_alias) {
+            Some((n, d, f)) => {
                 check_type(spec, d, label)?;
                 raw_cols.push(col(n.as_str()).alias(raw_name(spec.name)));
                 dtypes.push(d.clone());
+                file_names.push(clean(n));
+                factors.push(f);
             }
             None => {
-                raw_cols.push(lit(NULL).alias(raw_name(spec.name)));
-                dtypes.push(DataType::Null);
+                // An absent optional column: empty text cells (as a CSV column of blanks).
+                raw_cols.push(lit(NULL).cast(DataType::String).alias(raw_name(spec.name)));
+                dtypes.push(DataType::String);
+                file_names.push(spec.name.to_string());
+                factors.push(1.0);
             }
         }
     }
@@ -555,7 +253,7 @@ pub fn load_deals_frame(
     let mut base = raw_df.clone().lazy();
     let mut typed_exprs = Vec::new();
     let mut code_exprs = Vec::new();
-    for (spec, dtype) in COLUMNS.iter().zip(&dtypes) {
+    for ((spec, dtype), factor) in COLUMNS.iter().zip(&dtypes).zip(&factors) {
         let lk = match spec.kind {
             ColKind::Enum(_) | ColKind::Industry | ColKind::Region => {
                 Some(lookup(&raw_df, spec, &mut reasons).map_err(pe(label))?)
@@ -570,7 +268,7 @@ pub fn load_deals_frame(
                 join.clone(),
             );
         }
-        let plan = plan_column(spec, dtype, lk.as_ref(), &mut reasons);
+        let plan = plan_column(spec, dtype, *factor, lk.as_ref(), &mut reasons);
         typed_exprs.push(plan.typed.alias(spec.name));
         code_exprs.push(plan.code.alias(code_name(spec.name)));
     }
@@ -586,24 +284,10 @@ pub fn load_deals_frame(
         ))
         .otherwise(lit_code(0))
         .alias(code_name("deal_id"));
-    // A row needs a technology indicator: tech_score or trl.
-    let tech_code = when(col(code_name("tech_score")).neq(lit_code(0)))
-        .then(col(code_name("tech_score")))
-        .when(
-            col("tech_score")
-                .is_null()
-                .and(col("trl").is_null())
-                .and(col(code_name("trl")).eq(lit_code(0))),
-        )
-        .then(lit_code(
-            reasons.code("missing value: give tech_score (0–100) or trl (1–9)"),
-        ))
-        .otherwise(lit_code(0))
-        .alias(code_name("tech_score"));
     let checked = base
         .with_columns(typed_exprs)
         .with_columns(code_exprs)
-        .with_columns([id_code, tech_code])
+        .with_column(id_code)
         .select(
             std::iter::once(col("__row"))
                 .chain(COLUMNS.iter().map(|c| col(c.name)))
@@ -660,7 +344,7 @@ pub fn load_deals_frame(
             .collect()
         })
         .map_err(pe(label))?;
-    let rejects = rejects_from(label, &rej, &reasons).map_err(pe(label))?;
+    let rejects = rejects_from(label, &rej, &reasons, &file_names).map_err(pe(label))?;
     let rows_rejected = bad.height();
     if frame.height() == 0 {
         let first = rejects
@@ -687,10 +371,18 @@ pub fn load_deals_frame(
         rejects,
         rows_rejected,
         indices,
+        note: None,
     })
 }
 
-fn rejects_from(label: &str, rej: &DataFrame, reasons: &Reasons) -> PolarsResult<Vec<Reject>> {
+/// The rejects, one per bad cell; `file_names` are the file's names of the schema columns (an
+/// alias when the file used it).
+fn rejects_from(
+    label: &str,
+    rej: &DataFrame,
+    reasons: &Reasons,
+    file_names: &[String],
+) -> PolarsResult<Vec<Reject>> {
     let row = rej.column("row")?.u64()?;
     let ix = rej.column("col_ix")?.u32()?;
     let val = rej.column("value")?.str()?;
@@ -704,8 +396,8 @@ fn rejects_from(label: &str, rej: &DataFrame, reasons: &Reasons) -> PolarsResult
             file: label.to_string(),
             row: r.unwrap_or(0),
             column: i
-                .and_then(|i| COLUMNS.get(i as usize))
-                .map_or("?", |c| c.name)
+                .and_then(|i| file_names.get(i as usize))
+                .map_or("?", String::as_str)
                 .to_string(),
             value: v.unwrap_or("").to_string(),
             reason: reasons.text(k.unwrap_or(0)).to_string(),

@@ -6,12 +6,13 @@
 //! This module does I/O (it reads files); the computing core (`valuation::market`) receives the
 //! validated [`DealHistory`] and never touches a file.
 
+mod cells;
 pub mod load;
 pub mod provenance;
 pub mod schema;
 pub mod stats;
 
-pub use load::{load_deals, load_deals_frame, shipped_deals};
+pub use load::{load_deals, load_deals_frame, public_deals, shipped_deals};
 pub use provenance::{frame_bytes, DataProvenance};
 pub use schema::{DealHistory, Reject, SellerType, TransactionType};
 pub use stats::{MarketIndices, MarketStats};

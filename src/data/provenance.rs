@@ -22,6 +22,9 @@ pub struct DataProvenance {
     pub rows_rejected: usize,
     /// Source of the market statistics (time and region indices).
     pub market_statistics: String,
+    /// Why techval chose this deal history (the default data), when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl DataProvenance {
@@ -35,6 +38,7 @@ impl DataProvenance {
             rows_read: h.rows_read,
             rows_rejected: h.rows_rejected,
             market_statistics: h.indices.source.clone(),
+            note: h.note.clone(),
         }
     }
 }

@@ -36,6 +36,28 @@ pub struct AdjustmentModel {
     pub factor_max: f64,
     /// Floor of technology scores.
     pub score_floor: f64,
+    /// The largest total adjustment a comparable may take: |P_adj / P − 1| ≤ this (0.5 = ±50 %).
+    #[serde(default = "default_max_combined")]
+    pub max_combined: f64,
+    /// What happens to a comparable beyond `max_combined`: flagged and kept (`flag`, the
+    /// default: the appraiser must justify it) or left out of the statistics (`drop`).
+    #[serde(default)]
+    pub beyond_combined: BeyondCombined,
+}
+
+fn default_max_combined() -> f64 {
+    0.5
+}
+
+/// `adjustment.beyond_combined`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BeyondCombined {
+    /// Keep the comparable and flag it.
+    #[default]
+    Flag,
+    /// Leave it out of the statistics.
+    Drop,
 }
 
 /// `[transaction_terms]`: value of each transaction type relative to an assignment.
@@ -50,6 +72,8 @@ pub struct TermsTable {
     pub sole_licence: f64,
     /// 普通许可.
     pub non_exclusive_licence: f64,
+    /// 许可 of unstated exclusivity.
+    pub licence: f64,
     /// 作价入股.
     pub equity_contribution: f64,
 }
@@ -62,6 +86,7 @@ impl TermsTable {
             TransactionType::ExclusiveLicence => self.exclusive_licence,
             TransactionType::SoleLicence => self.sole_licence,
             TransactionType::NonExclusiveLicence => self.non_exclusive_licence,
+            TransactionType::Licence => self.licence,
             TransactionType::EquityContribution => self.equity_contribution,
         }
     }

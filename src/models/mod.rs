@@ -74,6 +74,36 @@ pub struct Term {
     /// Cut-over date for `years_before`.
     #[serde(default, deserialize_with = "crate::dates::de_opt_date")]
     pub before: Option<NaiveDate>,
+    /// The date the term runs from: the filing date (patents) or the first publication
+    /// (software copyright).
+    #[serde(default)]
+    pub from: TermStart,
+    /// Where it ends: the anniversary of the start (patents) or 31 December of the last year
+    /// (software copyright).
+    #[serde(default)]
+    pub ends: TermEnd,
+}
+
+/// The date a statutory term runs from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TermStart {
+    /// `subject.filing_date` (申请日).
+    #[default]
+    Filing,
+    /// `subject.publication_date` (首次发表日).
+    FirstPublication,
+}
+
+/// Where a statutory term ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TermEnd {
+    /// On the anniversary of the start, `years` later.
+    #[default]
+    Anniversary,
+    /// On 31 December of the `years`-th year after the start.
+    YearEnd,
 }
 
 /// `models/legal_terms.toml`.
@@ -85,6 +115,11 @@ pub struct LegalTerms {
 }
 
 impl LegalTerms {
+    /// The term of a kind (`None`: no statutory limit).
+    pub fn term(&self, kind: IpKind) -> Option<&Term> {
+        self.terms.get(&kind).filter(|t| t.years.is_some())
+    }
+
     /// Statutory term in years for a kind filed on `filing` (`None`: no statutory limit).
     pub fn years(&self, kind: IpKind, filing: Option<NaiveDate>) -> Option<u32> {
         let t = self.terms.get(&kind)?;
@@ -193,6 +228,10 @@ impl DiscountModel {
 pub struct CostIndex {
     /// Citation.
     pub source: String,
+    /// What a missing year inside the chain means: an error naming the years (`error`, the
+    /// default) or geometric interpolation between the years on either side (`interpolate`).
+    #[serde(default)]
+    pub gaps: IndexGaps,
     /// Year → index (previous year = 100).
     pub chain: BTreeMap<String, crate::param::DecimalValue>,
 }
@@ -233,6 +272,29 @@ pub struct SplitScoring {
     pub factor: Vec<ScoringFactor>,
 }
 
+/// How a cost-index chain treats a year missing between two years it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexGaps {
+    /// A missing year is an error naming it.
+    #[default]
+    Error,
+    /// A missing year takes the geometric mean of the nearest years before and after it.
+    Interpolate,
+}
+
+/// `models/tax.toml`: the tax rules the valuation applies.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaxModel {
+    /// Jurisdiction (`CN`).
+    pub jurisdiction: String,
+    /// The shortest tax amortisation life of an intangible, years (the default TAB life N).
+    pub amortisation_min_years: u32,
+    /// Citation.
+    pub source: String,
+}
+
 /// Everything under `models/` that the valuation methods read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelBook {
@@ -250,12 +312,14 @@ pub struct ModelBook {
     pub scoring: SplitScoring,
     /// Reconciliation weights by purpose.
     pub reconcile: reconcile::ReconcileWeights,
+    /// Tax rules (the TAB life).
+    pub tax: TaxModel,
     /// Where the book came from (`builtin` or a folder), for the audit trail.
     pub origin: String,
 }
 
 /// The files of the model book, by name, as compiled in.
-pub const BUILTIN_FILES: [(&str, &str); 7] = [
+pub const BUILTIN_FILES: [(&str, &str); 8] = [
     ("market.toml", include_str!("../../models/market.toml")),
     (
         "royalty_ranges.toml",
@@ -278,6 +342,7 @@ pub const BUILTIN_FILES: [(&str, &str); 7] = [
         "reconcile_weights.toml",
         include_str!("../../models/reconcile_weights.toml"),
     ),
+    ("tax.toml", include_str!("../../models/tax.toml")),
 ];
 
 impl ModelBook {
@@ -333,6 +398,7 @@ impl ModelBook {
             cost_index: one(dir, "cost_index.toml", &get)?,
             scoring: one(dir, "split_scoring.toml", &get)?,
             reconcile: one(dir, "reconcile_weights.toml", &get)?,
+            tax: one(dir, "tax.toml", &get)?,
             origin: String::new(),
         };
         book.validate(dir)?;
@@ -369,6 +435,15 @@ impl ModelBook {
             }
         }
         self.market.validate(&format!("{dir}/market.toml"))?;
+        if !(1..=100).contains(&self.tax.amortisation_min_years) {
+            return Err(Error::InFile {
+                file: format!("{dir}/tax.toml"),
+                detail: format!(
+                    "amortisation_min_years = {}: need a number of years from 1 to 100",
+                    self.tax.amortisation_min_years
+                ),
+            });
+        }
         Ok(())
     }
 }

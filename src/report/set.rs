@@ -242,17 +242,29 @@ pub fn build_set(src: SetSource<'_>, st: StageResults<'_>, opts: SetOptions) -> 
         stats_source
     );
     let mut data = Vec::new();
-    if let (Some(d), Some(_)) = (src.deals, &market_outcome) {
+    if let (Some(d), Some(m)) = (src.deals, &market_outcome) {
         data.push(format!(
-            "{}{} ({} deals, {})",
+            "{}{} ({} deals, {}); {}{}",
             if d.synthetic {
                 lang.t("set.synthetic_deals_not_real_transactions")
             } else {
-                ""
+                lang.t("set.real_deals_from_public_records")
             },
             d.source,
             d.len(),
-            d.provenance
+            d.provenance,
+            lang.f(
+                if d.synthetic {
+                    "set.comparables_used_synthetic"
+                } else {
+                    "set.comparables_used_real"
+                },
+                &[("n", &m.summary.n_used)]
+            ),
+            d.note
+                .as_ref()
+                .map(|n| format!("; {n}"))
+                .unwrap_or_default()
         ));
     }
     data.push(stats_cite.clone());

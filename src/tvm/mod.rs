@@ -8,6 +8,18 @@
 //!   overflow: below `Decimal`'s 10⁻²⁸ the factor is 0 to that precision.
 //! * Annuity factor `AF(r, n) = Σ_{t=1..n} v^t = (1 − v^n)/r` (`n` when `r = 0`): the present
 //!   value of 1 a period for `n` periods, paid at the end of each period.
+//! * The spreadsheet functions with numpy-financial's conventions: [`payments`] (`pmt`, `ipmt`,
+//!   `ppmt`, `pv`, `fv`, `nper`, `rate`) and [`cashflows`] (`npv`, `irr`, `mirr`); their
+//!   peer test vectors are in `tests/reference/`.
+
+pub mod cashflows;
+pub mod payments;
+
+pub use cashflows::{irr, mirr, npv, npv_f64, xirr};
+pub use payments::{
+    fv, fv_f64, ipmt, ipmt_f64, nper, pmt, pmt_f64, ppmt, ppmt_f64, pv, pv_f64, rate,
+    NewtonSettings, RateError, When,
+};
 
 use crate::error::{Error, Result};
 use crate::money::MoneyError;

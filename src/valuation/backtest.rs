@@ -1,29 +1,49 @@
-//! Leave-one-out back-test of the market approach over a deal history.
+//! Leave-one-out back-test of the market approach, the hedonic model and a naive median over a
+//! deal history.
 //!
-//! Every deal is valued from the others by the very engine of `valuation::market` (same
-//! selection levels, factors, similarity, IQR fences and median), with the deal as the subject:
-//! its own date as valuation date, its own province, industry, kind, transaction type,
-//! indicators, remaining life and scale. Differences from a valuation, stated:
-//! * the deal itself is excluded (`deal_id ≠ subject`), and the date window is symmetric (deals
-//!   up to `window_years` before *or after* — "valued from the others");
-//! * a deal gets a prediction only when at least `min_comparables` comparables survive the
-//!   fences (no low-confidence predictions); the rest count against coverage.
+//! **Rows evaluated**: deals whose price is the price of one right
+//! ([`crate::data::schema::single_fixed_price`]: not a total of several contracts, not a
+//! cap, an upfront payment alone or a contract total); the same rows are the only comparables
+//! and the only rows the hedonic model fits.
 //!
-//! All subjects run in one vectorised pass per batch (joins on the level keys), not one query
-//! per deal.
+//! * **Market approach**: every deal is valued from the others by the very engine of
+//!   `valuation::market` (same selection levels, factors, similarity, IQR fences and median),
+//!   with the deal as the subject: its own date, province, industry, kind, transaction type,
+//!   indicators, remaining life and scale. The deal itself is excluded and the date window is
+//!   symmetric ("valued from the others"); a deal gets a prediction only when at least
+//!   `min_comparables` comparables survive the fences.
+//! * **Hedonic model** (`valuation::hedonic`): the prediction of each deal by the least-squares
+//!   fit on the other deals (exact leave-one-out identity).
+//! * **Naive**: the median price of the other deals of the same industry code (exact
+//!   leave-one-out median from the group's sorted prices and the deal's rank, with joins).
 //!
-//! The naive benchmark predicts each deal by the **median price of the other deals of its
-//! industry** (exact leave-one-out median: from the group's sorted prices and the deal's rank,
-//! computed with joins, no loop). Both are scored on the same deals (those the market approach
-//! predicts): median |ln(predicted / actual)|, and the shares with |predicted / actual − 1| ≤ 25 %
-//! and ≤ 50 %, overall, by IP kind and by industry.
+//! All three are scored on the same deals — those each of them predicts — by the median
+//! |ln(predicted / actual)|, the bias (median ln(predicted / actual)), and the shares within 2×
+//! (|ln| ≤ ln 2) and within ±50 %, overall, by IP kind and by industry. Nothing here is
+//! in-sample: every prediction leaves its deal out.
 
 use crate::data::load::over;
-use crate::data::schema::DealHistory;
+use crate::data::schema::{single_fixed_price, DealHistory};
 use crate::error::{Error, Result};
+use crate::valuation::hedonic::{self, HedonicFit};
 use crate::valuation::market::{engine_deals, run_engine, MarketModel, WindowMode};
 use polars::prelude::*;
 use serde::Serialize;
+
+/// The error figures of one method over one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MethodScore {
+    /// Deals of the group the method predicted.
+    pub predicted: u32,
+    /// Median |ln(predicted / actual)| over the group's scored deals.
+    pub median_abs_log_error: Option<f64>,
+    /// Median ln(predicted / actual) (bias: above 0 over-predicts).
+    pub bias: Option<f64>,
+    /// Share with predicted / actual between 0.5 and 2.
+    pub within_2x: Option<f64>,
+    /// Share with |predicted / actual − 1| ≤ 0.5.
+    pub within_50: Option<f64>,
+}
 
 /// Metrics of one group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,26 +52,16 @@ pub struct BacktestRow {
     pub by: String,
     /// The group's value (`all` for the whole history).
     pub group: String,
-    /// Deals in the group.
+    /// Deals evaluated in the group (single fixed-price deals).
     pub deals: u32,
-    /// Deals the market approach predicted (≥ min_comparables comparables).
-    pub predicted: u32,
-    /// predicted / deals.
-    pub coverage: f64,
-    /// Market approach: median |ln(predicted / actual)|.
-    pub market_median_abs_log_error: Option<f64>,
-    /// Market approach: median ln(predicted / actual) (bias).
-    pub market_median_log_error: Option<f64>,
-    /// Market approach: share within ±25 %.
-    pub market_within_25: Option<f64>,
-    /// Market approach: share within ±50 %.
-    pub market_within_50: Option<f64>,
-    /// Naive (industry median): median |ln(predicted / actual)| on the same deals.
-    pub naive_median_abs_log_error: Option<f64>,
-    /// Naive: share within ±25 %.
-    pub naive_within_25: Option<f64>,
-    /// Naive: share within ±50 %.
-    pub naive_within_50: Option<f64>,
+    /// Deals all three methods predicted: the deals every score is computed on.
+    pub scored: u32,
+    /// The market approach.
+    pub market: MethodScore,
+    /// The hedonic model.
+    pub hedonic: MethodScore,
+    /// The naive industry median.
+    pub naive: MethodScore,
 }
 
 /// The back-test result.
@@ -59,10 +69,17 @@ pub struct BacktestRow {
 pub struct BacktestReport {
     /// Deals in the history.
     pub deals: usize,
+    /// Deals evaluated (single fixed-price deals).
+    pub evaluated: usize,
     /// Settings used, in words.
     pub settings: String,
     /// Overall, then by IP kind, then by industry.
     pub rows: Vec<BacktestRow>,
+    /// The hedonic model fitted on every evaluated deal — in-sample, for its coefficients; the
+    /// errors above are leave-one-out.
+    pub hedonic_fit: Option<HedonicFit>,
+    /// What could not be computed, in words.
+    pub warnings: Vec<String>,
 }
 
 fn pe(e: PolarsError) -> Error {
@@ -72,9 +89,13 @@ fn pe(e: PolarsError) -> Error {
     ))
 }
 
-/// Per-deal predictions: `s_id`, `deal_id`, `industry`, `ip_kind`, `actual`, `market` (null
-/// when not predicted), `naive`.
-pub fn predictions(deals: &DealHistory, model: &MarketModel) -> Result<DataFrame> {
+/// Per-deal predictions over the evaluated deals: `s_id` (row in the history), `deal_id`,
+/// `industry`, `ip_kind`, `actual`, `market`, `hedonic`, `naive` (null when not predicted); and
+/// the hedonic fit (or why there is none).
+pub fn predictions(
+    deals: &DealHistory,
+    model: &MarketModel,
+) -> Result<(DataFrame, std::result::Result<HedonicFit, String>)> {
     let sel = &model.selection;
     let deal_frame = engine_deals(deals, model)?;
     let subjects = deals
@@ -82,6 +103,7 @@ pub fn predictions(deals: &DealHistory, model: &MarketModel) -> Result<DataFrame
         .clone()
         .lazy()
         .with_row_index("s_id", None)
+        .filter(single_fixed_price())
         .with_columns([
             lit(model.adjustment.discount_rate).alias("s_r"),
             lit(sel.k).cast(DataType::UInt32).alias("s_k"),
@@ -105,6 +127,7 @@ pub fn predictions(deals: &DealHistory, model: &MarketModel) -> Result<DataFrame
         .clone()
         .lazy()
         .with_row_index("s_id", None)
+        .filter(single_fixed_price())
         .select([
             col("s_id"),
             col("deal_id"),
@@ -166,8 +189,33 @@ pub fn predictions(deals: &DealHistory, model: &MarketModel) -> Result<DataFrame
             .otherwise(lit(NULL).cast(DataType::Float64))
             .alias("naive"),
     );
-    naive
-        .join(market, [col("s_id")], [col("s_id")], lj)
+    // Hedonic: leave-one-out predictions on the same rows.
+    let (hed, fit) = match hedonic::design(deals, model).and_then(|d| {
+        let loo = hedonic::leave_one_out(&d)?;
+        let fit = hedonic::fit(&d)?;
+        Ok((d, loo, fit))
+    }) {
+        Ok((d, loo, fit)) => {
+            let v: Vec<Option<f64>> = loo.into_iter().map(|x| x.map(f64::exp)).collect();
+            let df = DataFrame::new_infer_height(vec![
+                Column::new("__hid".into(), d.ids),
+                Column::new("hedonic".into(), v),
+            ])
+            .map_err(pe)?;
+            (df, Ok(fit))
+        }
+        Err(e) => (
+            DataFrame::new_infer_height(vec![
+                Column::new("__hid".into(), Vec::<String>::new()),
+                Column::new("hedonic".into(), Vec::<f64>::new()),
+            ])
+            .map_err(pe)?,
+            Err(e.to_string()),
+        ),
+    };
+    let df = naive
+        .join(market, [col("s_id")], [col("s_id")], lj.clone())
+        .join(hed.lazy(), [col("deal_id")], [col("__hid")], lj)
         .select([
             col("s_id"),
             col("deal_id"),
@@ -175,62 +223,68 @@ pub fn predictions(deals: &DealHistory, model: &MarketModel) -> Result<DataFrame
             col("ip_kind"),
             col("actual"),
             col("market"),
+            col("hedonic"),
             col("naive"),
         ])
         .sort_by_exprs([col("s_id")], SortMultipleOptions::default())
         .collect()
-        .map_err(pe)
+        .map_err(pe)?;
+    Ok((df, fit))
 }
+
+/// The method columns of [`predictions`].
+const METHODS: [&str; 3] = ["market", "hedonic", "naive"];
 
 /// Runs the back-test and aggregates the metrics.
 pub fn backtest(deals: &DealHistory, model: &MarketModel) -> Result<BacktestReport> {
-    let p = predictions(deals, model)?;
+    let (p, fit) = predictions(deals, model)?;
+    let evaluated = p.height();
     let ln = |e: Expr| e.log(lit(std::f64::consts::E));
-    let scored = p.lazy().with_columns([
-        ln(col("market") / col("actual")).alias("e_m"),
-        ln(col("naive") / col("actual")).alias("e_n"),
-        (col("market") / col("actual") - lit(1.0))
-            .abs()
-            .alias("r_m"),
-        (col("naive") / col("actual") - lit(1.0)).abs().alias("r_n"),
-        lit("all").alias("all"),
-    ]);
-    let paired = col("market").is_not_null().and(col("naive").is_not_null());
-    let share = |r: &str, lim: f64| {
-        col(r)
-            .filter(paired.clone())
-            .lt_eq(lit(lim))
-            .cast(DataType::Float64)
-            .mean()
-    };
-    let aggs = [
+    let mut errs = vec![lit("all").alias("all")];
+    for m in METHODS {
+        errs.push(ln(col(m) / col("actual")).alias(format!("e_{m}")));
+    }
+    let scored = p.lazy().with_columns(errs);
+    let mut all_three = lit(true);
+    for m in METHODS {
+        all_three = all_three.and(col(m).is_not_null());
+    }
+    let mut aggs = vec![
         len().cast(DataType::UInt32).alias("deals"),
-        col("market")
-            .is_not_null()
+        all_three
+            .clone()
             .cast(DataType::UInt32)
             .sum()
-            .alias("predicted"),
-        col("e_m")
-            .filter(paired.clone())
-            .abs()
-            .median()
-            .alias("m_abs"),
-        col("e_m").filter(paired.clone()).median().alias("m_bias"),
-        share("r_m", 0.25).alias("m_25"),
-        share("r_m", 0.5).alias("m_50"),
-        col("e_n")
-            .filter(paired.clone())
-            .abs()
-            .median()
-            .alias("n_abs"),
-        share("r_n", 0.25).alias("n_25"),
-        share("r_n", 0.5).alias("n_50"),
+            .alias("scored"),
     ];
+    for m in METHODS {
+        let e = || col(format!("e_{m}")).filter(all_three.clone());
+        aggs.extend([
+            col(m)
+                .is_not_null()
+                .cast(DataType::UInt32)
+                .sum()
+                .alias(format!("{m}_n")),
+            e().abs().median().alias(format!("{m}_abs")),
+            e().median().alias(format!("{m}_bias")),
+            e().abs()
+                .lt_eq(lit(std::f64::consts::LN_2))
+                .cast(DataType::Float64)
+                .mean()
+                .alias(format!("{m}_2x")),
+            (e().exp() - lit(1.0))
+                .abs()
+                .lt_eq(lit(0.5))
+                .cast(DataType::Float64)
+                .mean()
+                .alias(format!("{m}_50")),
+        ]);
+    }
     let mut rows = Vec::new();
     for by in ["all", "ip_kind", "industry"] {
         let g = scored
             .clone()
-            .group_by([col(by).alias("group")])
+            .group_by([col(by).fill_null(lit("(unknown)")).alias("group")])
             .agg(aggs.clone())
             .sort_by_exprs([col("group")], SortMultipleOptions::default())
             .collect()
@@ -252,35 +306,61 @@ pub fn backtest(deals: &DealHistory, model: &MarketModel) -> Result<BacktestRepo
             .iter()
             .map(|x| x.unwrap_or("").to_string())
             .collect();
-        let (dl, pr) = (s("deals")?, s("predicted")?);
-        let (ma, mb, m25, m50) = (s("m_abs")?, s("m_bias")?, s("m_25")?, s("m_50")?);
-        let (na, n25, n50) = (s("n_abs")?, s("n_25")?, s("n_50")?);
+        let count = |n: &str| -> Result<Vec<u32>> {
+            Ok(s(n)?.into_iter().map(|v| v.unwrap_or(0.0) as u32).collect())
+        };
+        let (dl, sc) = (count("deals")?, count("scored")?);
+        let mut per = Vec::new();
+        for m in METHODS {
+            per.push((
+                count(&format!("{m}_n"))?,
+                s(&format!("{m}_abs"))?,
+                s(&format!("{m}_bias"))?,
+                s(&format!("{m}_2x"))?,
+                s(&format!("{m}_50"))?,
+            ));
+        }
         for i in 0..g.height() {
-            let d = dl[i].unwrap_or(0.0);
-            let p = pr[i].unwrap_or(0.0);
+            let score = |k: usize| {
+                let (n, a, b, x2, x50) = &per[k];
+                let some = sc[i] > 0;
+                MethodScore {
+                    predicted: n[i],
+                    median_abs_log_error: a[i].filter(|_| some),
+                    bias: b[i].filter(|_| some),
+                    within_2x: x2[i].filter(|_| some),
+                    within_50: x50[i].filter(|_| some),
+                }
+            };
             rows.push(BacktestRow {
                 by: by.to_string(),
                 group: groups[i].clone(),
-                deals: d as u32,
-                predicted: p as u32,
-                coverage: if d > 0.0 { p / d } else { 0.0 },
-                market_median_abs_log_error: ma[i],
-                market_median_log_error: mb[i],
-                market_within_25: m25[i],
-                market_within_50: m50[i],
-                naive_median_abs_log_error: na[i],
-                naive_within_25: n25[i],
-                naive_within_50: n50[i],
+                deals: dl[i],
+                scored: sc[i],
+                market: score(0),
+                hedonic: score(1),
+                naive: score(2),
             });
         }
     }
     let sel = &model.selection;
+    let mut warnings = Vec::new();
+    let hedonic_fit = match fit {
+        Ok(f) => Some(f),
+        Err(e) => {
+            warnings.push(format!("no hedonic model: {e}"));
+            None
+        }
+    };
     Ok(BacktestReport {
         deals: deals.len(),
+        evaluated,
         settings: format!(
-            "leave-one-out, each deal valued from the others by the market engine: k = {}, max {} comparables, window ±{} years (symmetric), IQR ×{}, prediction needs ≥ {} comparables; naive = leave-one-out median price of the deal's industry, scored on the same deals",
+            "leave-one-out over the single fixed-price deals; market engine: k = {}, max {} comparables, window ±{} years (symmetric), IQR ×{}, prediction needs ≥ {} comparables; hedonic: least squares on the other deals; naive: median price of the other deals of the industry code; all scored on the deals every method predicts",
             sel.k, sel.max_comparables, sel.window_years, sel.iqr_multiplier, sel.min_comparables
         ),
         rows,
+        hedonic_fit,
+        warnings,
     })
 }

@@ -83,7 +83,7 @@ pub struct CostAssumptions {
 
 use crate::audit::{AuditTrail, AuditValue};
 use crate::error::{Error, MoneyContext, Result};
-use crate::models::ModelBook;
+use crate::models::{IndexGaps, ModelBook};
 use crate::money::Money;
 use crate::subject::Subject;
 use crate::valuation::{Approach, Model, PlanInput, Valuation};
@@ -218,24 +218,54 @@ pub fn validate(a: &CostAssumptions, s: &Subject) -> Result<()> {
     Ok(())
 }
 
-/// The factor restating a cost of year `from` to year `to`, the years covered, and whether the
-/// chain ran out (years past its end held flat).
+/// Why a cost could not be restated.
+#[derive(Debug, Clone, PartialEq)]
+enum IndexError {
+    /// A year before the chain starts.
+    Before(i32),
+    /// Years missing between two years the chain has.
+    Gap(Vec<i32>),
+}
+
+/// The restatement factor of a cost of year `from` to year `to` (the product of the yearly
+/// changes of years `from + 1 … to`), whether the chain ran out (years past its end held flat),
+/// and the years interpolated. A year missing inside the chain is an error unless `gaps` is
+/// `interpolate` (then it takes the geometric mean of the nearest years on either side).
 fn index_factor(
     chain: &[(i32, Decimal)],
     from: i32,
     to: i32,
-) -> std::result::Result<(Decimal, bool), i32> {
+    gaps: IndexGaps,
+) -> std::result::Result<(Decimal, bool, Vec<i32>), IndexError> {
     let mut f = Decimal::ONE;
     let mut flat = false;
     let first = chain.first().map_or(i32::MAX, |r| r.0);
+    let last = chain.last().map_or(i32::MIN, |r| r.0);
+    let get = |y: i32| chain.iter().find(|r| r.0 == y).map(|r| r.1);
+    let missing: Vec<i32> = ((from + 1)..=to)
+        .filter(|y| (first..=last).contains(y) && get(*y).is_none())
+        .collect();
+    if !missing.is_empty() && gaps == IndexGaps::Error {
+        return Err(IndexError::Gap(missing));
+    }
     for y in (from + 1)..=to {
-        match chain.iter().find(|r| r.0 == y) {
-            Some((_, ix)) => f = f * *ix / Decimal::ONE_HUNDRED,
-            None if y < first => return Err(y),
-            None => flat = true,
+        match get(y) {
+            Some(ix) => f = f * ix / Decimal::ONE_HUNDRED,
+            None if y < first => return Err(IndexError::Before(y)),
+            None if y > last => flat = true,
+            None => {
+                let before = chain.iter().rev().find(|r| r.0 < y).map(|r| r.1);
+                let after = chain.iter().find(|r| r.0 > y).map(|r| r.1);
+                let ix = match (before, after) {
+                    (Some(a), Some(b)) => rust_decimal::MathematicalOps::sqrt(&(a * b))
+                        .unwrap_or(Decimal::ONE_HUNDRED),
+                    _ => Decimal::ONE_HUNDRED,
+                };
+                f = f * ix / Decimal::ONE_HUNDRED;
+            }
         }
     }
-    Ok((f, flat))
+    Ok((f, flat, missing))
 }
 
 fn chain_of(a: &CostAssumptions, m: &ModelBook) -> (Vec<(i32, Decimal)>, String) {
@@ -411,19 +441,39 @@ impl CostPlan {
     pub fn compile(a: &CostAssumptions, s: &Subject, m: &ModelBook) -> Result<CostPlan> {
         let vy = s.valuation_date.year();
         let (chain, index_source) = chain_of(a, m);
+        let gaps = if a.index.is_some() {
+            IndexGaps::Error
+        } else {
+            m.cost_index.gaps
+        };
         let mut factors = Vec::new();
         let mut warnings = Vec::new();
         for (i, it) in a.items.iter().enumerate() {
             let f = match a.method {
                 CostMethod::Historical => {
                     let y = it.year.unwrap_or(vy);
-                    let (f, flat) = index_factor(&chain, y, vy).map_err(|missing| {
-                        Error::field(
-                            format!("cost.items[{i}].year"),
-                            y,
-                            format!("the cost index has no entry for {missing}: give cost.index or a later year"),
-                        )
-                    })?;
+                    let (f, flat, interpolated) =
+                        index_factor(&chain, y, vy, gaps).map_err(|e| match e {
+                            IndexError::Before(missing) => Error::field(
+                                format!("cost.items[{i}].year"),
+                                y,
+                                format!("the cost index ({index_source}) starts after {missing}: give cost.index or a later year"),
+                            ),
+                            IndexError::Gap(years) => Error::field(
+                                format!("cost.items[{i}].year"),
+                                y,
+                                format!(
+                                    "the cost index ({index_source}) has no entry for {}: add the years, or set gaps = \"interpolate\" in models/cost_index.toml",
+                                    years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
+                                ),
+                            ),
+                        })?;
+                    if !interpolated.is_empty() {
+                        warnings.push(format!(
+                            "cost index: {} interpolated (geometric mean of the years either side), as models/cost_index.toml asks",
+                            interpolated.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
+                        ));
+                    }
                     if flat {
                         warnings.push(format!(
                             "cost index ends in {}: years after it are held flat (factor 1)",

@@ -54,6 +54,7 @@ pub struct Valuation {
 pub mod backtest;
 pub mod cost;
 pub mod discount;
+pub mod hedonic;
 pub mod income;
 pub mod market;
 pub mod reconcile;

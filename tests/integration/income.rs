@@ -106,6 +106,7 @@ revenue = ["1000000", "1100000", "1200000", "1300000", "1400000"]
 rate = 0.05
 tax_rate = 0.25
 tab = {tab}
+tab_life = 5                # the published example amortises over the 5-year life
 [income.discount]
 method = "given"
 rate = 0.12
@@ -282,7 +283,7 @@ method = "mpeem"
 economic_life = 5.5
 revenue = ["40000000", "44000000", "47000000", "49000000", "50000000", "50500000"]
 [income.mpeem]
-ebit_margin = 0.22
+ebitda_margin = 0.22
 tax_rate = 0.25
 [[income.mpeem.charges]]
 kind = "working_capital"

@@ -45,10 +45,6 @@ const BAD: &[(&str, &str)] = &[
     ("no_approach.toml", "income: a case needs at least one"),
     ("non_numeric_money.toml", "income.revenue[1]"),
     (
-        "rate_below_growth.toml",
-        "income.discount.rate = 0.08: must exceed income.growth = 0.1",
-    ),
-    (
         "score_out_of_range.toml",
         "income.split.scores.technical = 1.4",
     ),

@@ -2,13 +2,16 @@
 //! every binary links polars again (one link instead of six saves minutes of a fresh build).
 //! Run one group with `cargo test --test integration market::`.
 
+mod corrections;
 mod cost;
 mod finance;
 mod finance_stages;
 mod income;
 mod income_cli;
 mod market;
+mod peer_vectors;
 mod pipeline_downside;
+mod real_deals;
 mod report;
 mod report_workbook;
 mod uncertainty;

@@ -149,7 +149,10 @@ fn a_missing_column_is_one_error_naming_it() {
     let msg = e.to_string();
     assert!(matches!(e, Error::InFile { .. }), "{e:?}");
     assert!(
-        msg.starts_with(&format!("{}: missing column price_yuan:", p.display())),
+        msg.starts_with(&format!(
+            "{}: missing column price_yuan (or price_wan):",
+            p.display()
+        )),
         "{msg}"
     );
     assert!(!msg.contains('\n'));
@@ -415,17 +418,20 @@ fn backtest_runs_on_the_shipped_deals_and_beats_the_naive_predictor() {
     let r = techval::valuation::backtest::backtest(&h, &models.market).unwrap();
     let all = r.rows.iter().find(|x| x.by == "all").unwrap();
     assert_eq!(all.deals as usize, h.len());
-    assert!(all.coverage > 0.95, "{all:?}");
+    assert!(
+        f64::from(all.market.predicted) > 0.95 * f64::from(all.deals),
+        "{all:?}"
+    );
     let (m, n) = (
-        all.market_median_abs_log_error.unwrap(),
-        all.naive_median_abs_log_error.unwrap(),
+        all.market.median_abs_log_error.unwrap(),
+        all.naive.median_abs_log_error.unwrap(),
     );
     // The generator prices deals by the factors the approach undoes, so the approach must
     // land clearly closer than the industry median; its median error is bounded below by the
     // generator's noise (σ = 0.5: median |N(0, 0.5)| ≈ 0.34).
     assert!(m < 0.8 * n, "market {m} vs naive {n}");
     assert!(m > 0.3, "{m}");
-    assert!(all.market_within_25.unwrap() > all.naive_within_25.unwrap());
+    assert!(all.market.within_2x.unwrap() > all.naive.within_2x.unwrap());
     assert!(r.rows.iter().filter(|x| x.by == "ip_kind").count() == 7);
     assert!(r
         .rows
@@ -434,7 +440,7 @@ fn backtest_runs_on_the_shipped_deals_and_beats_the_naive_predictor() {
 }
 
 #[test]
-fn cli_market_value_is_labelled_synthetic_and_thread_count_does_not_change_it() {
+fn cli_market_value_says_its_data_and_thread_count_does_not_change_it() {
     let bin = env!("CARGO_BIN_EXE_techval");
     let case = "datasets/cases/invention_patent_market.toml";
     let run = |threads: &str, args: &[&str]| {
@@ -451,12 +457,58 @@ fn cli_market_value_is_labelled_synthetic_and_thread_count_does_not_change_it() 
         );
         String::from_utf8(out.stdout).unwrap()
     };
+    // Default: the public set of real deals (42 single fixed-price invention-patent deals).
     let j1 = run("1", &["comparables", "--case", case, "--format", "json"]);
     let j2 = run("2", &["comparables", "--case", case, "--format", "json"]);
     assert_eq!(j1, j2);
     let v: serde_json::Value = serde_json::from_str(&j1).unwrap();
-    assert_eq!(v["data_provenance"]["synthetic"], true);
+    assert_eq!(v["data_provenance"]["synthetic"], false);
+    assert_eq!(
+        v["data_provenance"]["deals_file"],
+        "datasets/deals_public.csv (shipped)"
+    );
     let t = run("2", &["value", "--case", case, "--approach", "market"]);
+    assert!(t.contains("real deals"), "{t}");
+    // The synthetic set on request, labelled, and thread-independent too.
+    let s1 = run(
+        "1",
+        &[
+            "comparables",
+            "--case",
+            case,
+            "--deals",
+            "synthetic",
+            "--format",
+            "json",
+        ],
+    );
+    let s2 = run(
+        "2",
+        &[
+            "comparables",
+            "--case",
+            case,
+            "--deals",
+            "synthetic",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(s1, s2);
+    let v: serde_json::Value = serde_json::from_str(&s1).unwrap();
+    assert_eq!(v["data_provenance"]["synthetic"], true);
+    let t = run(
+        "2",
+        &[
+            "value",
+            "--case",
+            case,
+            "--approach",
+            "market",
+            "--deals",
+            "synthetic",
+        ],
+    );
     assert!(t.contains("SYNTHETIC"), "{t}");
     let j = run(
         "2",
@@ -471,13 +523,43 @@ fn cli_market_value_is_labelled_synthetic_and_thread_count_does_not_change_it() 
         ],
     );
     let v: serde_json::Value = serde_json::from_str(&j).unwrap();
-    assert_eq!(v["data_provenance"]["synthetic"], true);
+    assert_eq!(v["data_provenance"]["synthetic"], false);
     assert_eq!(v["valuations"][0]["approach"], "market");
     let csv = run("2", &["market-stats", "--format", "csv", "--what", "time"]);
     assert!(
         csv.lines()
             .any(|l| l.starts_with("2023,945946,614756578,649.885")),
         "{csv}"
+    );
+}
+
+/// A kind the public set cannot serve (2 single fixed-price utility-model deals, fewer than
+/// k = 5) falls back to the synthetic set, and the output says why.
+#[test]
+fn a_kind_the_real_set_cannot_serve_falls_back_to_synthetic_and_says_so() {
+    let dir = tmp("fallback");
+    let src = std::fs::read_to_string("datasets/cases/invention_patent_market.toml").unwrap();
+    let body = src.replace("kind = \"invention_patent\"", "kind = \"utility_model\"");
+    assert_ne!(body, src);
+    let p = dir.join("um.toml");
+    std::fs::write(&p, body).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_techval"))
+        .args(["comparables", "--format", "json", "--case"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["data_provenance"]["synthetic"], true);
+    let note = v["data_provenance"]["note"].as_str().unwrap();
+    assert!(
+        note.starts_with("the public set of real deals has 2 single fixed-price deals of kind utility_model (fewer than k = 5)"),
+        "{note}"
     );
 }
 

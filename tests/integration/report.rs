@@ -282,7 +282,8 @@ pub(super) fn case_set_on(case: Option<&str>, rulebook: Option<&str>, lang: Lang
     let models = ModelBook::builtin().unwrap();
     let path = case.map(|c| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(c));
     let mut ld = Loaded::load(path.as_ref(), rulebook, &models, None).unwrap();
-    ld.load_deals(None).unwrap();
+    ld.load_deals(None, models.market.selection.k as usize)
+        .unwrap();
     let ctx = ld.ctx(&models);
     let r = techval::pipeline::run(&ld.case, &ctx).unwrap();
     let opts = ReportOptions {
@@ -450,15 +451,22 @@ pub(super) fn reports_show_every_chart_of_their_stages() {
     );
     set.write(&gallery.join("demo")).unwrap();
 
-    // The market case: comparables in the market-approach section, synthetic data labelled.
+    // The market case: comparables in the market-approach section, on the default public set
+    // of real deals, labelled with the count of real comparables.
     let set = case_set(Some(MARKET_CASE), Lang::En);
     assert!(figure_ids(&set.html).contains(&"comparables".to_string()));
     assert!(
-        set.html.contains("SYNTHETIC deals"),
-        "synthetic data labelled in the footer"
+        set.html.contains("REAL deals from public records"),
+        "real data labelled in the footer"
     );
     let json: serde_json::Value = serde_json::from_str(&set.results_json).unwrap();
-    assert_eq!(json["data_provenance"]["synthetic"], true);
+    assert_eq!(json["data_provenance"]["synthetic"], false);
+    let n_used = json["market"]["summary"]["n_used"].as_u64().unwrap_or(0);
+    assert!(
+        set.html
+            .contains(&format!("{n_used} comparables used, all real deals")),
+        "{n_used}"
+    );
     set.write(&gallery.join("market")).unwrap();
 
     // Fixture charts at 1.5×: PNG size follows the preferred size.

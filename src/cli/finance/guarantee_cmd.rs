@@ -195,7 +195,7 @@ pub fn run_guarantee(
         models,
         models_dir,
     )?;
-    ld.load_deals(None)?;
+    ld.load_deals(None, models.market.selection.k as usize)?;
     let ctx = ld.ctx(models);
     let ev = pipeline::evaluate(&ld.case, &ctx).map_err(|e| ld.in_case(e))?;
     let plan = pipeline::guarantee_stage(&ld.case, &ev, &ctx).map_err(|e| ld.in_case(e))?;

@@ -67,7 +67,50 @@ pub fn render_invest(v: &InvestmentView) -> String {
             format!("maximum × {}", x.multiplier.normalize()),
         ]);
     }
+    for (name, m, note) in [
+        ("Berkus", &v.berkus, "Σ max × achievement"),
+        (
+            "risk-factor summation",
+            &v.risk_factor_summation,
+            "base + step × Σ rating",
+        ),
+    ] {
+        if let Some(x) = m {
+            t.row([
+                name.to_string(),
+                yuan(x.pre_money),
+                opt(x.post_money),
+                note.to_string(),
+            ]);
+        }
+    }
     out.push_str(&t.render());
+    out.push_str(&format!(
+        "retention R {} ({}){}\n",
+        v.retention.used.normalize(),
+        v.retention.from,
+        v.retention
+            .stated
+            .map_or(String::new(), |s| format!("; stated {}", s.normalize()))
+    ));
+    if let Some(o) = &v.real_option {
+        out.push_str(&format!(
+            "real option: S {} 元, K {} 元 at {} y, σ {}, r {}: Black–Scholes {} 元 (d1 {:.4}, d2 {:.4}); lattice ({} steps, {} stage(s)) {} 元; static NPV {} 元; flexibility {} 元\n",
+            yuan(o.underlying),
+            yuan(o.investment),
+            o.years.normalize(),
+            o.volatility.normalize(),
+            o.risk_free.normalize(),
+            yuan(o.black_scholes),
+            o.d1,
+            o.d2,
+            o.steps,
+            o.stages,
+            yuan(o.lattice),
+            yuan(o.static_npv),
+            yuan(o.flexibility)
+        ));
+    }
     if let Some(c) = &v.conversion {
         out.push_str(&format!(
             "先投后股: {} 元 converts at {} 元 (next post {} × (1 − {})): stake {}\n",
@@ -233,7 +276,7 @@ pub fn run_invest_or_trade(
         models,
         models_dir,
     )?;
-    ld.load_deals(None)?;
+    ld.load_deals(None, models.market.selection.k as usize)?;
     let ctx = ld.ctx(models);
     let r = pipeline::run(&ld.case, &ctx).map_err(|e| ld.in_case(e))?;
     let text = match (a.format, trade) {

@@ -123,12 +123,14 @@ pub fn render_offer(o: &LoanOffer) -> String {
         if o.rate.capped { " (capped)" } else { "" }
     ));
     out.push_str(&format!(
-        "cost: interest {} + fees {} − subsidy {} = {} 元; all-in {} a year\n",
+        "cost: interest {} + fees {} − subsidy {} = {} 元; 年化利率 {} nominal, {} effective (IRR of the cash flows); simple ratio {}\n",
         yuan(o.cost.interest),
         yuan(o.cost.fees),
         yuan(o.cost.subsidy),
         yuan(o.cost.net_cost),
-        o.cost.all_in_rate.map_or("n/a".to_string(), |r| pct(r, 3))
+        o.cost.apr_nominal.map_or("n/a".to_string(), |r| pct(r, 3)),
+        o.cost.apr_effective.map_or("n/a".to_string(), |r| pct(r, 3)),
+        o.cost.simple_ratio.map_or("n/a".to_string(), |r| pct(r, 3))
     ));
     if let Some(r) = &o.risk {
         out.push_str(&format!(
@@ -216,7 +218,7 @@ pub fn run_lend(a: LendArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
         }
         f.validate()?;
     }
-    ld.load_deals(None)?;
+    ld.load_deals(None, models.market.selection.k as usize)?;
     let ctx = ld.ctx(models);
     let ev = pipeline::evaluate(&ld.case, &ctx).map_err(|e| ld.in_case(e))?;
     let plan = pipeline::guarantee_stage(&ld.case, &ev, &ctx).map_err(|e| ld.in_case(e))?;

@@ -135,7 +135,7 @@ pub struct Loaded {
     /// Venture-return table and origin.
     pub stages: (VcStageTable, String),
     /// Deal history for the market approach: loaded when the case has a `[market]` section
-    /// (the shipped synthetic deals unless `--deals` names a file).
+    /// (see `--deals`).
     pub deals: Option<crate::data::DealHistory>,
 }
 
@@ -149,8 +149,10 @@ pub struct CaseSource {
     /// national_reguarantee) or a TOML file. Default: bank_default.
     #[arg(long, value_name = "NAME|FILE")]
     pub rulebook: Option<String>,
-    /// Deal history (CSV/Parquet) for the market approach (default: the shipped SYNTHETIC
-    /// deals, when the case has a [market] section).
+    /// Deal history: a CSV or Parquet file (schema in datasets/README.md), or `public` / `synthetic`
+    /// for a shipped set. Default: the public set of real deals (datasets/deals_public.csv) when
+    /// it holds at least k single fixed-price deals of the subject's kind, else the shipped
+    /// SYNTHETIC deals (the output says which).
     #[arg(long, value_name = "PATH")]
     pub deals: Option<PathBuf>,
 }
@@ -164,7 +166,7 @@ impl CaseSource {
             models,
             models_dir,
         )?;
-        ld.load_deals(self.deals.as_ref())?;
+        ld.load_deals(self.deals.as_ref(), models.market.selection.k as usize)?;
         Ok(ld)
     }
 }
@@ -192,10 +194,12 @@ impl Loaded {
     }
 
     /// Loads the deal history when the case has a `[market]` section or `deals` names a file
-    /// (default: the shipped synthetic deals).
-    pub fn load_deals(&mut self, deals: Option<&PathBuf>) -> crate::Result<()> {
+    /// (default: the public set of real deals where it can serve, see [`super::deals::load`]);
+    /// `k` is the market model's `selection.k`.
+    pub fn load_deals(&mut self, deals: Option<&PathBuf>, k: usize) -> crate::Result<()> {
         if self.case.market.is_some() || deals.is_some() {
-            self.deals = Some(super::deals::load(deals, None)?);
+            let kind = self.case.subject.kind.as_str();
+            self.deals = Some(super::deals::load(deals, None, Some(kind), k)?);
         }
         Ok(())
     }

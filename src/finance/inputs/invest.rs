@@ -147,11 +147,29 @@ pub struct InvestInputs {
     /// Later rounds (dilution).
     #[serde(default)]
     pub rounds: Vec<Round>,
+    /// Berkus method.
+    #[serde(default)]
+    pub berkus: Option<Berkus>,
+    /// Risk-factor summation method.
+    #[serde(default)]
+    pub risk_factor_summation: Option<RiskFactorSummation>,
+    /// Real option to commercialise (Black–Scholes; binomial lattice for staged investment).
+    #[serde(default)]
+    pub real_option: Option<RealOptionInputs>,
 }
 
 impl InvestInputs {
     pub(super) fn validate(&self) -> Result<()> {
         let p = "finance.invest";
+        if let Some(b) = &self.berkus {
+            validate_berkus(b, &format!("{p}.berkus"))?;
+        }
+        if let Some(r) = &self.risk_factor_summation {
+            validate_rfs(r, &format!("{p}.risk_factor_summation"))?;
+        }
+        if let Some(o) = &self.real_option {
+            validate_option(o, &format!("{p}.real_option"))?;
+        }
         let (z, one) = (Decimal::ZERO, Decimal::ONE);
         if let Some(m) = self.investment {
             check_money(&format!("{p}.investment"), m, true)?;

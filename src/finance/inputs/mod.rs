@@ -20,11 +20,13 @@
 //! ```
 
 mod checks;
+mod early;
 mod invest;
 mod lend;
 mod trade;
 
 use checks::*;
+pub use early::*;
 pub use invest::*;
 pub use lend::*;
 pub use trade::*;

@@ -6,22 +6,38 @@
 //!   the midpoint of the stage's range in `models/vc_stage_returns.toml`; `p` the probability of
 //!   reaching the exit (expected TV, default 1); `R` the retention ratio (share of today's
 //!   stake kept after later rounds, default 1).
-//! * **First Chicago**: `post = Σ_s p_s × TV_s / (1 + ROI)^{n_s}`.
+//! * **First Chicago**: `post = R × Σ_s p_s × TV_s / (1 + ROI)^{n_s}` — on the same basis as the
+//!   VC method beside it (the stake bought today is diluted by the same later rounds).
+//! * **Retention** `R`: when the case lists later rounds, the share of today's stake they leave,
+//!   `R = Π_k (1 − I_k/(pre_k + I_k) − pool_k − conversion_k)` (the conversion of 先投后股 at the
+//!   first round); a stated `retention` that differs from it by more than 0.005 is reported and
+//!   the rounds' figure used. Without rounds, the stated `retention` (default 1).
 //! * **Scorecard** (Payne): `pre = average pre-money × Σ w_i × rating_i` (rating 1 = average).
 //! * **Checklist** (Payne): `pre = Σ w_i × max pre-money × achievement_i` (achievement 0–1).
 //! * **先投后股** (invest first, equity later): funding `F` converts at the next round:
 //!   `stake = F / (post_next × (1 − discount))`.
+//! * **Berkus**, **risk-factor summation** (`early.rs`) and **real options** — Black–Scholes and
+//!   a binomial lattice for staged investment (`options.rs`).
 //! * **Dilution** across later rounds: each round's new money takes `I / (pre + I)`, an option
 //!   pool takes its share of post-money, and every earlier holder keeps
 //!   `1 − I/(pre + I) − pool` of its stake.
 //!
 //! Money results are rounded to the fen; stakes are fractions kept to 10 decimals.
 
-use super::inputs::InvestInputs;
-use super::lend::LoanOffer;
-use super::rules::VcStageTable;
+mod dilution;
+mod early;
+mod options;
+
+use dilution::{dilution, retention};
+
+pub use early::*;
+pub use options::*;
+
 use crate::audit::{AuditTrail, AuditValue};
 use crate::error::{Error, MoneyContext, Result};
+use crate::finance::inputs::InvestInputs;
+use crate::finance::lend::LoanOffer;
+use crate::finance::rules::VcStageTable;
 use crate::money::{round_half_away, Money, MoneyError};
 use rust_decimal::prelude::MathematicalOps;
 use rust_decimal::Decimal;
@@ -98,6 +114,19 @@ pub struct FactorMethod {
     pub post_money: Option<Money>,
 }
 
+/// The retention ratio the VC method and First Chicago use, and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Retention {
+    /// `finance.invest.retention` as stated.
+    pub stated: Option<Decimal>,
+    /// Π (1 − I/(pre + I) − pool − conversion) over `finance.invest.rounds`, when there are any.
+    pub implied_by_rounds: Option<Decimal>,
+    /// The ratio used.
+    pub used: Decimal,
+    /// `finance.invest.rounds`, `finance.invest.retention` or `default (no later rounds)`.
+    pub from: String,
+}
+
 /// The 先投后股 conversion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversionResult {
@@ -157,6 +186,14 @@ pub struct InvestmentView {
     pub checklist: Option<FactorMethod>,
     /// 先投后股.
     pub conversion: Option<ConversionResult>,
+    /// Berkus method.
+    pub berkus: Option<EarlyStage>,
+    /// Risk-factor summation.
+    pub risk_factor_summation: Option<EarlyStage>,
+    /// The real option to commercialise.
+    pub real_option: Option<RealOption>,
+    /// The retention ratio both the VC method and First Chicago apply.
+    pub retention: Retention,
     /// Dilution across rounds (empty without rounds).
     pub dilution: Vec<DilutionRow>,
     /// The post-money the later stages use: VC method, else First Chicago, else scorecard,
@@ -388,6 +425,15 @@ pub fn view(
         scorecard: None,
         checklist: None,
         conversion: None,
+        berkus: None,
+        risk_factor_summation: None,
+        real_option: None,
+        retention: Retention {
+            stated: None,
+            implied_by_rounds: None,
+            used: Decimal::ONE,
+            from: "default (no later rounds)".into(),
+        },
         dilution: Vec::new(),
         post_money: None,
         ip_share_of_post: None,
@@ -430,6 +476,27 @@ pub fn view(
     };
     v.investment = investment;
     v.investment_from = from;
+    if let Some(c) = &inp.convert {
+        v.conversion = Some(conversion(
+            c.funding,
+            c.next_post_money,
+            c.discount,
+            &mut tr,
+        )?);
+        if let Some(r0) = inp.rounds.first() {
+            let post0 = r0.pre_money.checked_add(r0.investment).ctx("post-money")?;
+            if post0 != c.next_post_money {
+                warnings.push(format!(
+                    "finance.invest.convert.next_post_money = {} but the first later round ({}) has post-money {} (pre + investment): the 先投后股 funding converts at the round the case lists",
+                    c.next_post_money.display_yuan(),
+                    r0.name,
+                    post0.display_yuan()
+                ));
+            }
+        }
+    }
+    v.retention = retention(inp, v.conversion.as_ref(), &mut tr, &mut warnings)?;
+    let r_used = v.retention.used;
     let needs_return = inp.terminal.is_some() || !inp.scenarios.is_empty();
     let req = if needs_return {
         Some(required_return(
@@ -468,7 +535,7 @@ pub fn view(
             inp.years,
             req,
             inp.success_probability.unwrap_or(Decimal::ONE),
-            inp.retention.unwrap_or(Decimal::ONE),
+            r_used,
             investment,
             &mut tr,
         )?);
@@ -504,11 +571,17 @@ pub fn view(
                 pv: pv.round_fen(),
             });
         }
-        let post = post.round_fen();
+        let sum = post.round_fen();
+        let post = post.checked_mul(r_used).ctx("First Chicago")?.round_fen();
         tr.record(
             "first_chicago.post_money",
-            "post = Σ p_s × PV_s",
-            vec![AuditValue::rate_dec("ROI", req.rate)],
+            "post = R × Σ p_s × PV_s (the VC method's retention R: both on the basis of the stake kept at exit)",
+            vec![
+                AuditValue::rate_dec("ROI", req.rate),
+                AuditValue::money("Σ p_s × PV_s", sum),
+                AuditValue::rate_dec("R", r_used),
+                AuditValue::text("R from", v.retention.from.clone()),
+            ],
             AuditValue::money("post", post),
         );
         let pre = match investment {
@@ -522,7 +595,7 @@ pub fn view(
         });
     }
     let factor_method = |base: Money,
-                         factors: &[super::inputs::Factor],
+                         factors: &[crate::finance::inputs::Factor],
                          name: &str,
                          formula: &str,
                          tr: &mut AuditTrail|
@@ -571,13 +644,14 @@ pub fn view(
             &mut tr,
         )?);
     }
-    if let Some(c) = &inp.convert {
-        v.conversion = Some(conversion(
-            c.funding,
-            c.next_post_money,
-            c.discount,
-            &mut tr,
-        )?);
+    if let Some(b) = &inp.berkus {
+        v.berkus = Some(berkus(b, investment, &mut tr)?);
+    }
+    if let Some(r) = &inp.risk_factor_summation {
+        v.risk_factor_summation = Some(risk_factor_summation(r, investment, &mut tr)?);
+    }
+    if let Some(o) = &inp.real_option {
+        v.real_option = Some(real_option(o, &mut tr)?);
     }
     v.post_money =
         v.vc.as_ref()
@@ -619,155 +693,5 @@ pub fn view(
     Ok(v)
 }
 
-fn dilution(
-    v: &InvestmentView,
-    inp: &InvestInputs,
-    tr: &mut AuditTrail,
-) -> Result<Vec<DilutionRow>> {
-    if inp.rounds.is_empty() {
-        return Ok(Vec::new());
-    }
-    let (Some(post0), Some(i0)) = (v.post_money, v.investment) else {
-        return Err(Error::field(
-            "finance.invest.rounds",
-            "",
-            "dilution needs today's investment and a post-money (terminal value, scenarios, scorecard or checklist)",
-        ));
-    };
-    if post0.is_zero() || post0.is_negative() || i0 > post0 {
-        return Err(Error::field(
-            "finance.invest.investment",
-            i0,
-            format!("must be above 0 and at most today's post-money {post0}"),
-        ));
-    }
-    let mut fund = stake10(i0.amount() / post0.amount());
-    let mut conv = Decimal::ZERO;
-    let mut pool = Decimal::ZERO;
-    let mut rows = vec![DilutionRow {
-        round: "today".into(),
-        investment: i0,
-        pre_money: post0.checked_sub(i0).ctx("pre-money")?,
-        post_money: post0,
-        new_investors: fund,
-        fund,
-        converted: Decimal::ZERO,
-        option_pool: Decimal::ZERO,
-        founders_and_others: Decimal::ONE - fund,
-    }];
-    let mut investors = Decimal::ZERO;
-    for (k, r) in inp.rounds.iter().enumerate() {
-        let post = r.pre_money.checked_add(r.investment).ctx("post-money")?;
-        let new = stake10(r.investment.amount() / post.amount());
-        let c_new = match (&v.conversion, k) {
-            (Some(c), 0) => c.stake,
-            _ => Decimal::ZERO,
-        };
-        let keep = Decimal::ONE - new - r.option_pool - c_new;
-        if keep < Decimal::ZERO {
-            return Err(Error::field(
-                format!("finance.invest.rounds[{k}]"),
-                &r.name,
-                "new money, option pool and conversion take more than 100% of the company",
-            ));
-        }
-        fund = stake10(fund * keep);
-        conv = stake10(conv * keep + c_new);
-        pool = stake10(pool * keep + r.option_pool);
-        investors = stake10(investors * keep + new);
-        let founders = Decimal::ONE - fund - conv - pool - investors;
-        tr.record(
-            format!("dilution[{}]", r.name),
-            "earlier holders keep 1 − I/(pre + I) − pool − conversion",
-            vec![
-                AuditValue::money("I", r.investment),
-                AuditValue::money("pre", r.pre_money),
-                AuditValue::rate_dec("option_pool", r.option_pool),
-                AuditValue::rate_dec("conversion", c_new),
-            ],
-            AuditValue::rate_dec("fund_stake", fund),
-        );
-        rows.push(DilutionRow {
-            round: r.name.clone(),
-            investment: r.investment,
-            pre_money: r.pre_money,
-            post_money: post,
-            new_investors: new,
-            fund,
-            converted: conv,
-            option_pool: pool,
-            founders_and_others: founders,
-        });
-    }
-    Ok(rows)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::finance::rules::VcStage;
-
-    fn d(s: &str) -> Decimal {
-        s.parse().unwrap()
-    }
-
-    fn stages() -> VcStageTable {
-        VcStageTable {
-            source: "test".into(),
-            stage: vec![VcStage {
-                id: "startup".into(),
-                name_zh: "初创期".into(),
-                min: d("0.5"),
-                max: d("0.7"),
-            }],
-        }
-    }
-
-    #[test]
-    fn target_multiple_and_stage_set_the_return() {
-        let r = required_return(None, Some(d("10")), None, 5, &stages()).unwrap();
-        assert_eq!(r.multiple, d("10"));
-        // 10^(1/5) − 1 = 0.584893192…
-        assert!((r.rate - d("0.584893192")).abs() < d("0.000000001"));
-        let r = required_return(None, None, Some("startup"), 2, &stages()).unwrap();
-        assert_eq!(r.rate, d("0.6"));
-        assert_eq!(r.multiple, d("2.56"));
-        assert!(required_return(None, None, Some("mezzanine"), 2, &stages()).is_err());
-        assert!(required_return(None, None, None, 2, &stages()).is_err());
-    }
-
-    #[test]
-    fn success_rate_and_retention_scale_the_post_money() {
-        let mut tr = AuditTrail::new();
-        let req = required_return(None, Some(d("10")), None, 5, &stages()).unwrap();
-        let v = vc_method(
-            Money::from_yuan(100_000_000),
-            5,
-            &req,
-            d("0.5"),
-            d("0.8"),
-            Some(Money::from_yuan(1_000_000)),
-            &mut tr,
-        )
-        .unwrap();
-        // 100,000,000 × 0.5 / 10 × 0.8 = 4,000,000
-        assert_eq!(v.post_money, Money::from_yuan(4_000_000));
-        assert_eq!(v.pre_money, Some(Money::from_yuan(3_000_000)));
-        assert_eq!(v.stake, Some(d("0.25")));
-    }
-
-    #[test]
-    fn conversion_follows_the_formula() {
-        let mut tr = AuditTrail::new();
-        let c = conversion(
-            Money::from_yuan(2_000_000),
-            Money::from_yuan(50_000_000),
-            d("0.2"),
-            &mut tr,
-        )
-        .unwrap();
-        // 2,000,000 / (50,000,000 × 0.8) = 0.05
-        assert_eq!(c.stake, d("0.05"));
-        assert!(conversion(Money::from_yuan(1), Money::from_yuan(1), d("0.5"), &mut tr).is_err());
-    }
-}
+mod tests;

@@ -29,10 +29,12 @@
 //!   LGD = (EAD − recovery) / EAD. The loss at default goes through the guarantee waterfall;
 //!   the bank's net EL is PD × its after-pool share.
 
+mod cover;
 mod offer;
 mod repay;
 #[cfg(test)]
 mod tests;
 
+pub use cover::*;
 pub use offer::*;
 pub use repay::*;

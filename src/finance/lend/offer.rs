@@ -105,8 +105,13 @@ pub struct AllInCost {
     pub net_cost: Money,
     /// Σ opening balance × period length in years (元-years borrowed).
     pub balance_years: Decimal,
-    /// net cost / balance-years: the all-in annual cost (none for a zero loan).
-    pub all_in_rate: Option<Decimal>,
+    /// The simple ratio net cost / balance-years (not the 年化利率; none for a zero loan).
+    pub simple_ratio: Option<Decimal>,
+    /// 年化利率, effective: the IRR of the borrower's dated cash flows as an annual effective
+    /// rate (none for a zero loan).
+    pub apr_effective: Option<Decimal>,
+    /// 年化利率, nominal: the periodic IRR × payments a year.
+    pub apr_nominal: Option<Decimal>,
 }
 
 /// Credit risk of the offer.
@@ -386,8 +391,19 @@ pub fn offer(
     }
     let n = tenor / step;
 
-    // DSCR cap.
-    let af = annuity_factor(rq.rate / Decimal::from(m), n)?;
+    // DSCR cap: sized on the peak annual debt service of the method.
+    let (peak, peak_year) = peak_debt_service(
+        req.method,
+        rq.rate / Decimal::from(m),
+        n,
+        m,
+        rb.loan.dscr_bullet,
+    )?;
+    let dscr_formula = format!(
+        "L ≤ CFADS / DSCR_min / f, f = peak annual debt service per 元 under {} (year {})",
+        req.method.as_str(),
+        peak_year + 1
+    );
     let mut constraints = vec![ConstraintLine {
         constraint: Constraint::Pledge,
         amount: Some(pledge_cap),
@@ -396,22 +412,36 @@ pub fn offer(
     }];
     match borrower.and_then(|b| b.cfads) {
         Some(cfads) => {
+            // Rounded down to the fen so that the coverage at the cap is never below the minimum.
             let cap = cfads
                 .checked_div(rb.loan.dscr_min)
-                .and_then(|x| x.checked_div(Decimal::from(m)))
-                .and_then(|x| x.checked_mul(af))
+                .and_then(|x| x.checked_div(peak))
                 .ctx("DSCR cap")?
-                .max(Money::ZERO)
-                .round_fen();
+                .max(Money::ZERO);
+            let mut cap = Money::new(cap.amount().trunc_with_scale(2));
+            // The schedule is rounded to the fen (the last payment takes the residue): step the
+            // cap down by fens until the rounded schedule's peak year also holds the minimum.
+            for _ in 0..1000 {
+                if cap.is_zero() {
+                    break;
+                }
+                let s = schedule(cap, rq.rate, n, m, req.method, req.first_period_days)?;
+                let top = peak_rounded_service(&s, m, req.method, rb.loan.dscr_bullet);
+                if top * rb.loan.dscr_min <= cfads.amount() {
+                    break;
+                }
+                cap = Money::new(cap.amount() - Decimal::new(1, 2));
+            }
             tr.record_sourced(
                 "dscr_cap",
-                "L ≤ CFADS / DSCR_min / m × AF(r/m, n)",
+                dscr_formula.clone(),
                 vec![
                     AuditValue::money("CFADS", cfads),
                     AuditValue::number("DSCR_min", rb.loan.dscr_min),
                     AuditValue::number("m", Decimal::from(m)),
                     AuditValue::number("n", Decimal::from(n)),
-                    AuditValue::number("AF", af),
+                    AuditValue::number("f", peak),
+                    AuditValue::text("method", req.method.as_str()),
                 ],
                 AuditValue::money("dscr_cap", cap),
                 src.clone(),
@@ -419,7 +449,7 @@ pub fn offer(
             constraints.push(ConstraintLine {
                 constraint: Constraint::Dscr,
                 amount: Some(cap),
-                formula: "CFADS / DSCR_min / m × AF(r/m, n)".into(),
+                formula: dscr_formula.clone(),
                 note: None,
             });
         }
@@ -428,7 +458,7 @@ pub fn offer(
             constraints.push(ConstraintLine {
                 constraint: Constraint::Dscr,
                 amount: None,
-                formula: "CFADS / DSCR_min / m × AF(r/m, n)".into(),
+                formula: dscr_formula.clone(),
                 note: Some("not assessed: no finance.borrower.cfads".into()),
             });
         }
@@ -595,43 +625,72 @@ pub fn offer(
         }
     };
 
-    // All-in cost.
+    // All-in cost: the borrower's dated cash flows (fees at drawdown, each payment less the
+    // subsidy received with it) and the simple ratio beside them.
     let sub_rate = rb.subsidy.as_ref().map(|s| s.rate);
     let mut subsidy = Money::ZERO;
     let mut balance_years = Decimal::ZERO;
+    let mut flows: Vec<(f64, Decimal)> = vec![(
+        0.0,
+        amount
+            .checked_sub(go.borrower_fees)
+            .ctx("net proceeds")?
+            .amount(),
+    )];
+    let mut t = 0.0f64;
     for l in &sched.lines {
         let len = match (l.period, req.first_period_days) {
             (1, Some(d)) => Decimal::from(d) / Decimal::from(360),
             _ => Decimal::ONE / Decimal::from(m),
         };
+        t += rust_decimal::prelude::ToPrimitive::to_f64(&len).unwrap_or(0.0);
         balance_years += l.opening.amount() * len;
+        let mut x = Money::ZERO;
         if let Some(s) = sub_rate {
-            let x = Money::new(round_half_away(l.opening.amount() * s * len, 2)).min(l.interest);
+            x = Money::new(round_half_away(l.opening.amount() * s * len, 2)).min(l.interest);
             subsidy = subsidy.checked_add(x).ctx("subsidy")?;
         }
+        flows.push((t, -(l.payment.amount() - x.amount())));
     }
+    let apr = annualised_cost(&flows, m);
     let net = sched
         .total_interest
         .checked_add(go.borrower_fees)
         .and_then(|x| x.checked_sub(subsidy))
         .ctx("net cost")?;
-    let all_in = if balance_years.is_zero() {
+    let simple = if balance_years.is_zero() {
         None
     } else {
         Some(net.amount() / balance_years)
     };
     tr.record_sourced(
-        "all_in_cost",
-        "all-in = (interest + borrower fees − subsidy) / Σ(opening balance × period years)",
+        "all_in_cost.simple_ratio",
+        "simple ratio = (interest + borrower fees − subsidy) / Σ(opening balance × period years)",
         vec![
             AuditValue::money("interest", sched.total_interest),
             AuditValue::money("fees", go.borrower_fees),
             AuditValue::money("subsidy", subsidy),
             AuditValue::number("balance_years", balance_years),
         ],
-        match all_in {
-            Some(r) => AuditValue::rate_dec("all_in_rate", r),
-            None => AuditValue::text("all_in_rate", "n/a (no loan)"),
+        match simple {
+            Some(r) => AuditValue::rate_dec("simple_ratio", r),
+            None => AuditValue::text("simple_ratio", "n/a (no loan)"),
+        },
+        src.clone(),
+    );
+    tr.record_sourced(
+        "all_in_cost.apr",
+        "年化利率: IRR of the borrower's flows (L − fees at drawdown; −(payment − subsidy) at each payment date); effective = (1+i)^m − 1, nominal = m × i",
+        vec![
+            AuditValue::money("L", amount),
+            AuditValue::money("fees_at_drawdown", go.borrower_fees),
+            AuditValue::money("subsidy", subsidy),
+            AuditValue::number("m", Decimal::from(m)),
+            AuditValue::number("payments", Decimal::from(sched.lines.len())),
+        ],
+        match apr {
+            Some((eff, _)) => AuditValue::rate_dec("effective_annual", eff),
+            None => AuditValue::text("effective_annual", "n/a (no loan)"),
         },
         src,
     );
@@ -641,7 +700,9 @@ pub fn offer(
         subsidy,
         net_cost: net,
         balance_years,
-        all_in_rate: all_in,
+        simple_ratio: simple,
+        apr_effective: apr.map(|a| a.0),
+        apr_nominal: apr.map(|a| a.1),
     };
     Ok(LoanOffer {
         rulebook: rb.id.clone(),

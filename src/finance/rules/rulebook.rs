@@ -93,8 +93,24 @@ pub struct LoanRules {
     /// Minimum debt-service coverage ratio for the DSCR cap (e.g. 1.25).
     #[serde(deserialize_with = "de_decimal")]
     pub dscr_min: Decimal,
+    /// What a bullet (先息后本) loan's peak debt service holds for the DSCR cap: the final
+    /// year's interest and the principal (default), or interest only where the programme
+    /// refinances at maturity.
+    #[serde(default)]
+    pub dscr_bullet: DscrBullet,
     /// The rate rule.
     pub rate: RateRule,
+}
+
+/// The debt service a bullet loan is sized on (`loan.dscr_bullet`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DscrBullet {
+    /// The last year's interest plus the principal repaid at maturity.
+    #[default]
+    InterestAndPrincipal,
+    /// Interest only (the programme refinances the principal at maturity).
+    InterestOnly,
 }
 
 /// `[liquidation]`: what the pledged IP fetches in default.

@@ -102,8 +102,12 @@ pub struct BorrowerCost {
     pub subsidy: Money,
     /// interest + fees − subsidy, 元.
     pub net_cost: Money,
-    /// Net cost per 元-year borrowed (none for a zero loan).
-    pub all_in_rate: Option<Rate>,
+    /// 年化利率 (nominal): the IRR of the borrower's cash flows × payments a year.
+    pub apr_nominal: Option<Rate>,
+    /// The same IRR as an effective annual rate.
+    pub apr_effective: Option<Rate>,
+    /// The simple ratio net cost / 元-years borrowed (not an annualised rate).
+    pub simple_ratio: Option<Rate>,
 }
 
 /// Expected loss.
@@ -406,7 +410,9 @@ impl CreditMemo {
                 fees: offer.cost.fees,
                 subsidy: offer.cost.subsidy,
                 net_cost: offer.cost.net_cost,
-                all_in_rate: offer.cost.all_in_rate.map(Rate::new),
+                apr_nominal: offer.cost.apr_nominal.map(Rate::new),
+                apr_effective: offer.cost.apr_effective.map(Rate::new),
+                simple_ratio: offer.cost.simple_ratio.map(Rate::new),
             }),
             risk,
             loss_sharing,

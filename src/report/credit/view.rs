@@ -254,8 +254,14 @@ pub fn view(m: &CreditMemo, lang: Lang, charts: &[RenderedChart], prov: &Provena
             kv("memo.interest_subsidy", cny(c.subsidy)),
             kv("memo.net_cost_interest_fees_subsidy", cny(c.net_cost)),
         ];
-        if let Some(r) = c.all_in_rate {
-            cr.push(kv("memo.all_in_annual_cost", r.display_pct(3)));
+        if let Some(r) = c.apr_nominal {
+            cr.push(kv("memo.apr_nominal", r.display_pct(3)));
+        }
+        if let Some(r) = c.apr_effective {
+            cr.push(kv("memo.apr_effective", r.display_pct(3)));
+        }
+        if let Some(r) = c.simple_ratio {
+            cr.push(kv("memo.simple_ratio", r.display_pct(3)));
         }
         cr
     });

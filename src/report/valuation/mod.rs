@@ -220,6 +220,9 @@ pub fn view(inp: &ValuationReportInput<'_>) -> Result<ValuationView> {
     if let Some(d) = s.filing_date {
         subject.push(kv("report.subj.filing_date", d.to_string()));
     }
+    if let Some(d) = s.publication_date {
+        subject.push(kv("report.subj.publication_date", d.to_string()));
+    }
     if let Some(d) = s.grant_date {
         subject.push(kv("report.subj.grant_date", d.to_string()));
     }

@@ -47,11 +47,24 @@ impl IncomePlan {
                 tr.record_sourced(
                     "legal_term",
                     format!(
-                        "statutory term of {} ({}), from filing",
+                        "statutory term of {} ({}), from {}{}",
                         s.kind.as_str(),
-                        s.kind.name_zh()
+                        s.kind.name_zh(),
+                        if l.start_field == "subject.filing_date" {
+                            "filing"
+                        } else {
+                            "first publication"
+                        },
+                        if l.year_end {
+                            ", to 31 December of its last year"
+                        } else {
+                            ""
+                        }
                     ),
-                    vec![AuditValue::text("filing_date", l.filing.to_string())],
+                    vec![AuditValue::text(
+                        l.start_field.trim_start_matches("subject."),
+                        l.start.to_string(),
+                    )],
                     AuditValue::years("term", Decimal::from(l.years)),
                     format!(
                         "models/legal_terms.toml terms.{} (origin: {})",
@@ -61,7 +74,7 @@ impl IncomePlan {
                 );
                 tr.record(
                     "legal_remaining",
-                    "whole years from the valuation date to expiry (= filing + term) + remaining days / days of that year",
+                    "whole years from the valuation date to expiry (= start + term) + remaining days / days of that year",
                     vec![
                         AuditValue::text("valuation_date", s.valuation_date.to_string()),
                         AuditValue::text("expiry", l.expiry.to_string()),
@@ -157,10 +170,11 @@ impl IncomePlan {
                     None => (
                         with,
                         format!("B_{p} = {}[{i}]", st.path),
-                        vec![AuditValue::money(
-                            format!("{}[{i}]", st.path),
-                            Money::new(with),
-                        )],
+                        vec![if st.unit.is_some() {
+                            AuditValue::number(format!("{}[{i}] (units)", st.path), with)
+                        } else {
+                            AuditValue::money(format!("{}[{i}]", st.path), Money::new(with))
+                        }],
                     ),
                 }
             } else {
@@ -183,6 +197,19 @@ impl IncomePlan {
             };
             let mut base = Money::new(b_raw);
             let mut formula = b_formula;
+            if let Some(u) = st.unit {
+                let per_unit = xv(u);
+                base = base.checked_mul(per_unit).ctx("volume × per_unit")?;
+                formula.push_str(if self.method == IncomeMethod::CostSaving {
+                    " × unit cost saved"
+                } else {
+                    " × price premium a unit"
+                });
+                b_inputs.push(AuditValue::money(
+                    "income.excess.per_unit",
+                    Money::new(per_unit),
+                ));
+            }
             if let Some(sc) = scale {
                 base = base.checked_mul(sc).ctx("stream × stream_scale")?;
                 formula.push_str(" × stream_scale");
@@ -193,7 +220,7 @@ impl IncomePlan {
                 formula.push_str(" × fraction (partial year)");
                 b_inputs.push(AuditValue::years("fraction", fraction));
             }
-            if p > len || scale.is_some() || partial || st.without.is_some() {
+            if p > len || scale.is_some() || partial || st.without.is_some() || st.unit.is_some() {
                 tr.record(
                     format!("base[{p}]"),
                     formula,
@@ -262,6 +289,13 @@ impl IncomePlan {
                     .tab_life
                     .unwrap_or_else(|| n.ceil().to_u32().unwrap_or(0));
                 if nn > 0 {
+                    tr.record_sourced(
+                        "tab.life",
+                        "N = the use period a law or the contract fixes, else the jurisdiction's minimum tax amortisation life",
+                        vec![],
+                        AuditValue::years("N", Decimal::from(nn)),
+                        self.tab_life_from.clone(),
+                    );
                     let af = discount::annuity_factor(r, nn, self.convention)?;
                     tr.record(
                         "tab.annuity_factor",
@@ -497,6 +531,17 @@ impl IncomePlan {
         let xv = |i: usize| x.get(i).copied().unwrap_or(Decimal::ZERO);
         match &self.per {
             PerPeriod::Split | PerPeriod::One => Decimal::ONE,
+            PerPeriod::AfterTax { tax } => {
+                let after = Decimal::ONE - xv(*tax);
+                tr.record_sourced(
+                    "excess_after_tax",
+                    "超额收益法: the excess earnings are taxed: rate = 1 − T",
+                    vec![AuditValue::rate_dec("T", xv(*tax))],
+                    AuditValue::rate_dec("1 − T", after),
+                    "case: income.excess.tax_rate",
+                );
+                after
+            }
             PerPeriod::Royalty { tax } => {
                 let after = Decimal::ONE - xv(*tax);
                 tr.record_sourced(
@@ -508,13 +553,19 @@ impl IncomePlan {
                 );
                 after
             }
-            PerPeriod::Mpeem { ebit, tax, charges } => {
+            PerPeriod::Mpeem {
+                ebit,
+                tax,
+                charges,
+                ebitda,
+            } => {
                 let nopat = xv(*ebit) * (Decimal::ONE - xv(*tax));
+                let basis = if *ebitda { "EBITDA" } else { "EBIT" };
                 tr.record(
                     "mpeem.nopat_margin",
-                    "NOPAT / revenue = EBIT margin × (1 − T)",
+                    format!("after-tax earnings / revenue = {basis} margin × (1 − T)"),
                     vec![
-                        AuditValue::rate_dec("EBIT margin", xv(*ebit)),
+                        AuditValue::rate_dec(format!("{basis} margin"), xv(*ebit)),
                         AuditValue::rate_dec("T", xv(*tax)),
                     ],
                     AuditValue::rate_dec("NOPAT margin", nopat),

@@ -59,8 +59,10 @@ impl IncomePlan {
     pub(super) fn per_rate_f64(&self, x: &[f64]) -> f64 {
         match &self.per {
             PerPeriod::Split | PerPeriod::One => 1.0,
-            PerPeriod::Royalty { tax } => 1.0 - x[*tax],
-            PerPeriod::Mpeem { ebit, tax, charges } => {
+            PerPeriod::Royalty { tax } | PerPeriod::AfterTax { tax } => 1.0 - x[*tax],
+            PerPeriod::Mpeem {
+                ebit, tax, charges, ..
+            } => {
                 let mut m = x[*ebit] * (1.0 - x[*tax]);
                 for (bal, on, of) in charges {
                     m -= x[*bal] * (x[*on] + of.map_or(0.0, |i| x[i]));
@@ -76,9 +78,9 @@ impl Model for IncomePlan {
         &self.inputs
     }
 
-    /// Outside the domain: a discount rate r ≤ 0, or r ≤ `income.growth` (the rule the case
-    /// is validated by at its point values). The finite-horizon sum stays a number there, but it
-    /// is not a value the case's own assumptions allow.
+    /// Outside the domain: a discount rate r ≤ 0 (the rule the case is validated by at its point
+    /// values). Growth at or above r is inside it: the horizon is finite, no perpetuity is
+    /// computed.
     fn domain_error(&self, x: &[f64]) -> Option<String> {
         let r = discount::rate_f64(self.discount.method, &x[self.disc_start..]);
         let num = |v: f64| {
@@ -87,16 +89,6 @@ impl Model for IncomePlan {
         };
         if r.is_nan() || r <= 0.0 {
             return Some(format!("the discount rate r = {} is not above 0", num(r)));
-        }
-        if let Some(gi) = self.stream.growth {
-            let g = x[gi];
-            if r <= g {
-                return Some(format!(
-                    "the discount rate r = {} does not exceed income.growth = {} (the case requires r > g)",
-                    num(r),
-                    num(g)
-                ));
-            }
         }
         None
     }
@@ -122,7 +114,7 @@ impl Model for IncomePlan {
         let decay = self.decay.map_or(1.0, |i| 1.0 - x[i]);
         let st = &self.stream;
         let g = st.growth.map_or(1.0, |i| 1.0 + x[i]);
-        let scale = st.scale.map_or(1.0, |i| x[i]);
+        let scale = st.scale.map_or(1.0, |i| x[i]) * st.unit.map_or(1.0, |i| x[i]);
         let mut df = if mid { v.sqrt() } else { v };
         let mut kt = k1;
         let mut last = 0.0;

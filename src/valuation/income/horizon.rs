@@ -4,19 +4,25 @@
 
 use crate::error::{Error, Result};
 use crate::models::ModelBook;
+use crate::models::{TermEnd, TermStart};
 use crate::subject::Subject;
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 
 /// The statutory term of a subject and what is left of it at the valuation date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LegalTerm {
-    /// Statutory years from filing.
+    /// Statutory years.
     pub years: u32,
-    /// Filing date.
-    pub filing: NaiveDate,
-    /// Expiry: filing date + `years` (calendar anniversary).
+    /// The date the term runs from (the filing date; the first publication for software).
+    pub start: NaiveDate,
+    /// The case field of that date (`subject.filing_date` or `subject.publication_date`).
+    pub start_field: &'static str,
+    /// Expiry: the anniversary `years` after the start, or the 1 January after 31 December of
+    /// the `years`-th year (software copyright).
     pub expiry: NaiveDate,
+    /// True for a term ending on 31 December of its last year.
+    pub year_end: bool,
     /// Remaining years at the valuation date (0 when expired): whole years plus the rest as
     /// days over the days of the partial year.
     pub remaining: Decimal,
@@ -31,9 +37,14 @@ pub fn legal_term(s: &Subject, m: &ModelBook) -> Result<Option<LegalTerm>> {
     let Some(years) = m.legal.years(s.kind, s.filing_date) else {
         return Ok(None);
     };
-    let filing = s.filing_date.ok_or_else(|| {
+    let term = m.legal.term(s.kind).cloned().unwrap_or_default();
+    let (field, date) = match term.from {
+        TermStart::Filing => ("subject.filing_date", s.filing_date),
+        TermStart::FirstPublication => ("subject.publication_date", s.publication_date),
+    };
+    let start = date.ok_or_else(|| {
         Error::field(
-            "subject.filing_date",
+            field,
             "",
             format!(
                 "is required for kind {} (its {years}-year legal term runs from it)",
@@ -43,12 +54,17 @@ pub fn legal_term(s: &Subject, m: &ModelBook) -> Result<Option<LegalTerm>> {
     })?;
     let bad_date = || {
         Error::field(
-            "subject.filing_date",
-            filing,
+            field,
+            start,
             "the legal term from this date falls outside the calendar",
         )
     };
-    let expiry = add_years(filing, years).ok_or_else(bad_date)?;
+    let year_end = term.ends == TermEnd::YearEnd;
+    let expiry = match term.ends {
+        TermEnd::Anniversary => add_years(start, years),
+        TermEnd::YearEnd => NaiveDate::from_ymd_opt(start.year() + years as i32 + 1, 1, 1),
+    }
+    .ok_or_else(bad_date)?;
     let v = s.valuation_date;
     let remaining = if expiry <= v {
         Decimal::ZERO
@@ -68,8 +84,10 @@ pub fn legal_term(s: &Subject, m: &ModelBook) -> Result<Option<LegalTerm>> {
     };
     Ok(Some(LegalTerm {
         years,
-        filing,
+        start,
+        start_field: field,
         expiry,
+        year_end,
         remaining,
     }))
 }

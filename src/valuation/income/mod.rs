@@ -10,7 +10,8 @@
 //! `f64` path [`IncomePlan`]):
 //! * **Horizon.** n = min(remaining legal term, economic life), capped at 100 years. The legal
 //!   term runs from `subject.filing_date` for the statutory years of the kind
-//!   (`models/legal_terms.toml`): expiry = filing date + years (the calendar anniversary).
+//!   (`models/legal_terms.toml`): expiry = filing date + years (the calendar anniversary);
+//!   software copyright runs from `subject.publication_date` to 31 December of the 50th year.
 //!   The remaining term at the valuation date is the number of whole years to expiry plus the
 //!   rest as days over the days of that last (partial) year. Kinds without a statutory term
 //!   (know-how, achievements, trademarks) use the economic life alone.
@@ -31,7 +32,8 @@
 //!   margin EBIT·(1 − T) − Σ balance·(return on + return of); with-and-without 1 (the base is the
 //!   difference of the two cash flows).
 //! * **TAB** (relief from royalty, `royalty.tab = true`): TAB = 1/(1 − T·AF(r, N)/N), AF the
-//!   annuity factor of the same convention, N = `royalty.tab_life` or ⌈n⌉.
+//!   annuity factor of the same convention, N = `royalty.tab_life` (a period a law or the contract
+//!   fixes) or the jurisdiction's minimum tax amortisation life (`models/tax.toml`: 10 years).
 //! * **Rounding.** Everything is computed at full `Decimal` precision; the value is rounded to
 //!   the fen, half away from zero, at the end (period rows stay unrounded).
 

@@ -61,11 +61,17 @@ pub(super) enum PerPeriod {
         tax: usize,
     },
     Mpeem {
+        /// True when `ebit` is an EBITDA margin.
+        ebitda: bool,
         ebit: usize,
         tax: usize,
         charges: Vec<(usize, usize, Option<usize>)>,
     },
     One,
+    /// 超额收益法: rate = 1 − T on B_t = per_unit × volume_t.
+    AfterTax {
+        tax: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +83,8 @@ pub(super) struct StreamPlan {
     pub(super) without: Option<usize>,
     pub(super) growth: Option<usize>,
     pub(super) scale: Option<usize>,
+    /// `income.excess.per_unit`: the stream is a volume and B_t = per_unit × volume_t.
+    pub(super) unit: Option<usize>,
 }
 
 /// The income approach compiled for repeated evaluation: [`crate::valuation::Model`] in `f64`
@@ -104,6 +112,8 @@ pub struct IncomePlan {
     pub(super) per: PerPeriod,
     pub(super) tab: bool,
     pub(super) tab_life: Option<u32>,
+    /// Where N came from (the case or `models/tax.toml`).
+    pub(super) tab_life_from: String,
     pub(super) warnings: Vec<String>,
 }
 
@@ -222,20 +232,13 @@ impl IncomePlan {
                 dec(50, 2),
                 "must be a yearly growth rate from -0.5 to 0.5",
             )?;
+            // r > g matters only where a perpetuity is computed; the income approach sums a
+            // finite horizon, so growth at or above r is allowed and said.
             if r <= g.point {
-                let (path, rv) = match a.discount.method {
-                    DiscountMethod::Given => ("income.discount.rate".to_string(), shown(r)),
-                    DiscountMethod::BuildUp => {
-                        ("income.discount".into(), format!("{} (build_up)", shown(r)))
-                    }
-                    DiscountMethod::Capm => {
-                        ("income.discount".into(), format!("{} (capm)", shown(r)))
-                    }
-                };
-                return Err(Error::field(
-                    path,
-                    rv,
-                    format!("must exceed income.growth = {}", shown(g.point)),
+                warnings.push(format!(
+                    "income.growth = {} is at or above the discount rate {}: the stream's present value grows with the horizon, which is finite here (n = min(legal term, economic life)); no perpetuity is computed",
+                    shown(g.point),
+                    shown(r)
                 ));
             }
         }
@@ -294,6 +297,15 @@ impl IncomePlan {
             &mut warnings,
         );
         unused("split", a.split.is_some() && !uses_split, &mut warnings);
+        let excess_method = matches!(
+            method,
+            IncomeMethod::PricePremium | IncomeMethod::CostSaving
+        );
+        unused(
+            "excess",
+            a.excess.is_some() && !excess_method,
+            &mut warnings,
+        );
 
         // The stream.
         let (stream_path, list, without): (&'static str, &[Param], Option<&[Param]>) = match method
@@ -308,6 +320,18 @@ impl IncomePlan {
                 need_stream(&a.revenue, "income.revenue", method, "revenue")?,
                 None,
             ),
+            IncomeMethod::PricePremium | IncomeMethod::CostSaving => {
+                let ex = req(
+                    &a.excess,
+                    "income.excess",
+                    "required when income.method is price_premium or cost_saving (per_unit, volume, tax_rate)",
+                )?;
+                (
+                    "income.excess.volume",
+                    need_stream(&ex.volume, "income.excess.volume", method, "volume (units)")?,
+                    None,
+                )
+            }
             IncomeMethod::WithWithout => {
                 let ww = req(
                     &a.with_without,
@@ -345,7 +369,11 @@ impl IncomePlan {
         };
         let negative_ok = !matches!(
             method,
-            IncomeMethod::RevenueSplit | IncomeMethod::ReliefFromRoyalty | IncomeMethod::Mpeem
+            IncomeMethod::RevenueSplit
+                | IncomeMethod::ReliefFromRoyalty
+                | IncomeMethod::Mpeem
+                | IncomeMethod::PricePremium
+                | IncomeMethod::CostSaving
         );
         stream_check(list, stream_path, negative_ok)?;
         if let Some(w) = without {
@@ -441,6 +469,27 @@ impl IncomePlan {
         let mut per = PerPeriod::One;
         let mut tab = false;
         let mut tab_life = None;
+        let mut tab_life_from = "case: income.royalty.tab_life".to_string();
+        let mut unit_ix = None;
+        if excess_method {
+            if let Some(ex) = &a.excess {
+                ex.per_unit.check_range(
+                    "income.excess.per_unit",
+                    Some(Decimal::ZERO),
+                    Some(Decimal::from(crate::money::MAX_INPUT_YUAN)),
+                    "must be an amount a unit in 元 (the price premium or the unit cost saved) from 0",
+                )?;
+                ex.tax_rate.check_range(
+                    "income.excess.tax_rate",
+                    Some(Decimal::ZERO),
+                    dec(99, 2),
+                    "must be a tax rate from 0 to 0.99",
+                )?;
+                unit_ix = Some(b.push("income.excess.per_unit", &ex.per_unit));
+                let tax = b.push("income.excess.tax_rate", &ex.tax_rate);
+                per = PerPeriod::AfterTax { tax };
+            }
+        }
 
         if method == IncomeMethod::ReliefFromRoyalty {
             let roy = req(
@@ -470,6 +519,10 @@ impl IncomePlan {
             }
             tab = roy.tab;
             tab_life = roy.tab_life;
+            if tab && tab_life.is_none() {
+                tab_life = Some(m.tax.amortisation_min_years);
+                tab_life_from = format!("models/tax.toml ({})", m.tax.source);
+            }
             match &roy.rate {
                 Some(rate) => {
                     rate.check_range(
@@ -558,13 +611,31 @@ impl IncomePlan {
             let mp = req(
                 &a.mpeem,
                 "income.mpeem",
-                "required when income.method = mpeem (ebit_margin, tax_rate, contributory asset charges)",
+                "required when income.method = mpeem (ebit_margin or ebitda_margin, tax_rate, contributory asset charges)",
             )?;
-            mp.ebit_margin.check_range(
-                "income.mpeem.ebit_margin",
+            let (margin_path, margin, ebitda) = match (&mp.ebit_margin, &mp.ebitda_margin) {
+                (Some(m), None) => ("income.mpeem.ebit_margin", m, false),
+                (None, Some(m)) => ("income.mpeem.ebitda_margin", m, true),
+                (Some(m), Some(_)) => {
+                    return Err(Error::field(
+                        "income.mpeem.ebitda_margin",
+                        m.shown(),
+                        "give ebit_margin or ebitda_margin, not both",
+                    ))
+                }
+                (None, None) => {
+                    return Err(Error::field(
+                        "income.mpeem.ebit_margin",
+                        "",
+                        "required: the EBIT margin (charges a return on the assets) or ebitda_margin (charges may add a return of the fixed assets)",
+                    ))
+                }
+            };
+            margin.check_range(
+                margin_path,
                 Some(-Decimal::ONE),
                 Some(Decimal::ONE),
-                "must be an EBIT margin on revenue from -1 to 1",
+                "must be a margin on revenue from -1 to 1",
             )?;
             mp.tax_rate.check_range(
                 "income.mpeem.tax_rate",
@@ -572,7 +643,7 @@ impl IncomePlan {
                 dec(99, 2),
                 "must be a tax rate from 0 to 0.99",
             )?;
-            let ebit = b.push("income.mpeem.ebit_margin", &mp.ebit_margin);
+            let ebit = b.push(margin_path, margin);
             let tax = b.push("income.mpeem.tax_rate", &mp.tax_rate);
             let mut charges = Vec::new();
             for (i, c) in mp.charges.iter().enumerate() {
@@ -590,6 +661,13 @@ impl IncomePlan {
                     "must be a required return from 0 to 1",
                 )?;
                 if let Some(of) = &c.return_of {
+                    if !ebitda {
+                        return Err(Error::field(
+                            format!("{p}.return_of"),
+                            of.shown(),
+                            "a return of the asset (depreciation) against an EBIT margin deducts depreciation twice: give income.mpeem.ebitda_margin instead of ebit_margin, or drop return_of",
+                        ));
+                    }
                     of.check_range(
                         &format!("{p}.return_of"),
                         Some(Decimal::ZERO),
@@ -602,7 +680,12 @@ impl IncomePlan {
                 let of = b.opt(&format!("{p}.return_of"), &c.return_of);
                 charges.push((bi, on, of));
             }
-            per = PerPeriod::Mpeem { ebit, tax, charges };
+            per = PerPeriod::Mpeem {
+                ebit,
+                tax,
+                charges,
+                ebitda,
+            };
         }
 
         let round_scale = round_dp.map_or(1.0, |d| 10f64.powi(d as i32));
@@ -622,6 +705,7 @@ impl IncomePlan {
                 without: without_ix,
                 growth: growth_ix,
                 scale: scale_ix,
+                unit: unit_ix,
             },
             k,
             k_basis,
@@ -633,6 +717,7 @@ impl IncomePlan {
             per,
             tab,
             tab_life,
+            tab_life_from,
             warnings,
         };
         Ok(plan)

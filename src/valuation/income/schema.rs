@@ -18,6 +18,10 @@ pub enum IncomeMethod {
     Mpeem,
     /// PV(cash flows with the asset) − PV(without).
     WithWithout,
+    /// 超额收益法, price premium: Δprice × volume × (1 − T) a year (`[income.excess]`).
+    PricePremium,
+    /// 超额收益法, cost saving: Δunit cost × volume × (1 − T) a year (`[income.excess]`).
+    CostSaving,
 }
 
 pub use crate::valuation::discount::{Convention, DiscountMethod, DiscountSpec};
@@ -107,7 +111,8 @@ pub struct RoyaltySpec {
     /// Apply the tax amortisation benefit TAB = 1/(1 − T·AF(r,N)/N).
     #[serde(default)]
     pub tab: bool,
-    /// Tax amortisation life N in years (default: the horizon rounded up).
+    /// Tax amortisation life N in years, when a law or the contract fixes the use period
+    /// (default: the jurisdiction's minimum, `models/tax.toml`: 10 years in China).
     #[serde(default)]
     pub tab_life: Option<u32>,
 }
@@ -144,17 +149,38 @@ pub struct ContributoryCharge {
     pub return_of: Option<Param>,
 }
 
-/// `[income.mpeem]`.
+/// `[income.mpeem]`. The earnings are an EBIT margin (after depreciation: the charges are a
+/// return **on** each contributory asset only) or an EBITDA margin (before depreciation: the
+/// charges may add a return **of** the fixed assets, which replaces the depreciation). A return
+/// of against an EBIT margin would deduct depreciation twice and is rejected.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MpeemSpec {
-    /// EBIT margin on revenue.
-    pub ebit_margin: Param,
+    /// EBIT margin on revenue (give this or `ebitda_margin`).
+    #[serde(default)]
+    pub ebit_margin: Option<Param>,
+    /// EBITDA margin on revenue (with `return_of` charges for the fixed assets).
+    #[serde(default)]
+    pub ebitda_margin: Option<Param>,
     /// Income tax rate.
     pub tax_rate: Param,
     /// Contributory asset charges.
     #[serde(default)]
     pub charges: Vec<ContributoryCharge>,
+}
+
+/// `[income.excess]`: 超额收益法 for a process patent or know-how — the after-tax excess
+/// earnings a year are `per_unit × volume_t × (1 − T)`, `per_unit` the price premium the
+/// technology earns (`price_premium`) or the unit cost it saves (`cost_saving`), 元 a unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExcessSpec {
+    /// 元 a unit: Δprice (price premium) or Δunit cost (cost saving).
+    pub per_unit: Param,
+    /// Units a year, years 1, 2, … (past the list the last year grows by `income.growth`).
+    pub volume: Vec<Param>,
+    /// Income tax rate on the excess earnings.
+    pub tax_rate: Param,
 }
 
 /// `[income.with_without]`: yearly net cash flows with and without the asset, 元.
@@ -202,6 +228,9 @@ pub struct IncomeAssumptions {
     /// MPEEM settings.
     #[serde(default)]
     pub mpeem: Option<MpeemSpec>,
+    /// 超额收益法 inputs (price premium or cost saving).
+    #[serde(default)]
+    pub excess: Option<ExcessSpec>,
     /// With-and-without cash flows.
     #[serde(default)]
     pub with_without: Option<WithWithoutSpec>,
@@ -215,6 +244,8 @@ impl IncomeMethod {
             IncomeMethod::ReliefFromRoyalty => "relief_from_royalty",
             IncomeMethod::Mpeem => "mpeem",
             IncomeMethod::WithWithout => "with_without",
+            IncomeMethod::PricePremium => "price_premium",
+            IncomeMethod::CostSaving => "cost_saving",
         }
     }
 }

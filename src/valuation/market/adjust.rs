@@ -1,5 +1,7 @@
 //! Adjustment of the selected comparables: P_adj = P × F_tech × F_time × F_region × F_terms ×
-//! F_scale × F_life, each factor clipped, and the Tukey fences on ln P_adj.
+//! F_scale × F_life, each factor clipped (a factor whose attribute is unknown on either side is
+//! 1, flagged in `u_<factor>`); the combined adjustment P_adj / P against its limit
+//! (`adjustment.max_combined`); the Tukey fences on ln P_adj.
 
 use super::*;
 use crate::data::load::over;
@@ -37,9 +39,13 @@ pub(super) fn adjust(
     ];
     let mut n_clipped = lit(0u32);
     let mut factors = Vec::new();
+    let mut unknown = Vec::new();
     let mut product = col("price_yuan");
     for (name, e) in raw.iter() {
-        factors.push(clip(e.clone()).alias(*name));
+        // An attribute missing on either side (a real deal that does not state its region or
+        // remaining life): no adjustment for it, and the pair says so.
+        factors.push(clip(e.clone()).fill_null(lit(1.0)).alias(*name));
+        unknown.push(e.clone().is_null().alias(format!("u_{}", &name[2..])));
         n_clipped = n_clipped
             + when(e.clone().lt(lo.clone()).or(e.clone().gt(hi.clone())))
                 .then(lit(1u32))
@@ -64,10 +70,15 @@ pub(super) fn adjust(
         )
         .join(deal_frame.clone().lazy(), [col("__d")], [col("__d")], lj)
         .with_columns(factors)
+        .with_columns(unknown)
         .with_columns([
             n_clipped.cast(DataType::UInt32).alias("n_clipped"),
             product.alias("adjusted"),
         ])
+        .with_column((col("adjusted") / col("price_yuan")).alias("combined"))
+        .with_column(
+            ((col("combined") - lit(1.0)).abs().gt(lit(a.max_combined))).alias("beyond_limit"),
+        )
         .sort_by_exprs(
             [col("s_id"), col("rank")],
             SortMultipleOptions::default().with_maintain_order(true),
@@ -78,10 +89,13 @@ pub(super) fn adjust(
             (col("ln_q1") - lit(k_iqr) * (col("ln_q3") - col("ln_q1"))).alias("fence_lo"),
             (col("ln_q3") + lit(k_iqr) * (col("ln_q3") - col("ln_q1"))).alias("fence_hi"),
         ])
-        .with_column(
-            col("ln_adj")
+        .with_column({
+            let fenced = col("ln_adj")
                 .gt_eq(col("fence_lo"))
-                .and(col("ln_adj").lt_eq(col("fence_hi")))
-                .alias("kept"),
-        )
+                .and(col("ln_adj").lt_eq(col("fence_hi")));
+            match a.beyond_combined {
+                BeyondCombined::Flag => fenced.alias("kept"),
+                BeyondCombined::Drop => fenced.and(col("beyond_limit").not()).alias("kept"),
+            }
+        })
 }

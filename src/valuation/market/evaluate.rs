@@ -162,19 +162,52 @@ pub fn evaluate(
                 AuditValue::number_f64("F_scale", c.f_scale),
                 AuditValue::number_f64("F_life", c.f_life),
                 AuditValue::number("factors_clipped", Decimal::from(c.n_clipped)),
+                AuditValue::number_f64("combined (P_adj / P)", c.combined),
+                AuditValue::text(
+                    "not_adjusted (attribute unknown)",
+                    if c.not_adjusted.is_empty() {
+                        "none".to_string()
+                    } else {
+                        c.not_adjusted.join(", ")
+                    },
+                ),
                 AuditValue::number_f64("similarity", c.similarity),
                 AuditValue::text(
                     "kept",
-                    if c.kept {
-                        "yes"
-                    } else {
-                        "no: outside the IQR fences"
+                    match (c.kept, c.beyond_limit) {
+                        (true, false) => "yes",
+                        (true, true) => "yes, but adjusted beyond the combined limit: justify it",
+                        (false, true) => "no: adjusted beyond the combined limit",
+                        (false, false) => "no: outside the IQR fences",
                     },
                 ),
             ],
             yuan_f64("P_adj", c.adjusted_yuan),
             src_data.clone(),
         );
+    }
+    let beyond: Vec<&ComparableRow> = comps.iter().filter(|c| c.beyond_limit).collect();
+    if !beyond.is_empty() {
+        let lim = model.adjustment.max_combined;
+        warnings.push(format!(
+            "{} of {} comparables are adjusted by more than ±{}% in total (|P_adj / P − 1| > {}, models/market.toml adjustment.max_combined): {}{}",
+            beyond.len(),
+            comps.len(),
+            f64_text(lim * 100.0, 2),
+            f64_text(lim, 4),
+            beyond
+                .iter()
+                .take(5)
+                .map(|c| format!("{} ×{}", c.deal_id, f64_text(c.combined, 3)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            match model.adjustment.beyond_combined {
+                crate::models::market::BeyondCombined::Flag => {
+                    "; they are kept (beyond_combined = \"flag\"): justify them or set beyond_combined = \"drop\""
+                }
+                crate::models::market::BeyondCombined::Drop => "; they are left out of the statistics",
+            }
+        ));
     }
     tr.record(
         "iqr_trim",
@@ -188,6 +221,26 @@ pub fn evaluate(
             yuan_f64("upper_fence", summary.fence_high.unwrap_or(f64::NAN)),
         ],
         AuditValue::number("used", Decimal::from(summary.n_used)),
+    );
+    tr.record(
+        "comparables_data",
+        if deals.synthetic {
+            "comparables used, all SYNTHETIC (generated, not real deals)"
+        } else {
+            "comparables used, all real deals of the history named"
+        },
+        vec![
+            AuditValue::text("deal_history", deals.source.clone()),
+            AuditValue::text("provenance", deals.provenance.clone()),
+        ],
+        AuditValue::number(
+            if deals.synthetic {
+                "synthetic_comparables"
+            } else {
+                "real_comparables"
+            },
+            Decimal::from(summary.n_used),
+        ),
     );
     let low = summary.n_used < min_n;
     if low {

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::data::load::over;
-use crate::data::schema::{DealHistory, TransactionType};
+use crate::data::schema::{single_fixed_price, DealHistory, TransactionType};
 use crate::error::{Error, Result};
 use crate::param::Param;
 use crate::subject::Subject;
@@ -380,28 +380,31 @@ pub(super) const DEAL_NARROW: [&str; 11] = [
     "scale",
 ];
 
-/// The deal-side columns the engine keeps (after [`prepare`]), with `__d` = row number.
+/// The deal-side columns the engine keeps (after [`prepare`]), with `__d` = row number in the
+/// deal history; only deals with a [`single_fixed_price`] can be comparables.
 pub(super) fn deal_side(lf: LazyFrame) -> LazyFrame {
-    lf.select([
-        col("deal_id"),
-        col("date"),
-        col("days"),
-        col("index_year"),
-        col("region"),
-        col("industry"),
-        col("ind3"),
-        col("ind1"),
-        col("ip_kind"),
-        col("transaction_type"),
-        col("price_yuan"),
-        col("remaining_life_years"),
-        col("score"),
-        col("scale"),
-        col("time_index"),
-        col("region_index"),
-        col("terms"),
-    ])
-    .with_row_index("__d", None)
+    lf.with_row_index("__d", None)
+        .filter(single_fixed_price())
+        .select([
+            col("__d"),
+            col("deal_id"),
+            col("date"),
+            col("days"),
+            col("index_year"),
+            col("region"),
+            col("industry"),
+            col("ind3"),
+            col("ind1"),
+            col("ip_kind"),
+            col("transaction_type"),
+            col("price_yuan"),
+            col("remaining_life_years"),
+            col("score"),
+            col("scale"),
+            col("time_index"),
+            col("region_index"),
+            col("terms"),
+        ])
 }
 
 /// Result of a market query over many subjects.
@@ -529,11 +532,19 @@ pub(super) fn similarity_expr(model: &MarketModel) -> Expr {
         .then(lit(1.0 / 3.0))
         .otherwise(lit(0.0));
     let same = |a: &str, b: &str| when(col(a).eq(col(b))).then(lit(1.0)).otherwise(lit(0.0));
+    // An attribute unknown on either side scores the neutral 0.5 (as an unknown scale).
+    let neutral = |e: Expr| e.fill_null(lit(0.5));
     (lit(w.time) * (lit(-1.0) * (years / lit(w.time_scale_years))).exp()
         + lit(w.technology)
-            * (lit(1.0) - ((col("s_score") - col("score")).abs() / lit(100.0)).clip_max(lit(1.0)))
-        + lit(w.life) * (lit(-1.0) * ln(col("remaining_life_years") / col("s_life")).abs()).exp()
-        + lit(w.region) * same("region", "s_region")
+            * neutral(
+                lit(1.0) - ((col("s_score") - col("score")).abs() / lit(100.0)).clip_max(lit(1.0)),
+            )
+        + lit(w.life)
+            * neutral((lit(-1.0) * ln(col("remaining_life_years") / col("s_life")).abs()).exp())
+        + lit(w.region)
+            * when(col("region").is_null().or(col("s_region").is_null()))
+                .then(lit(0.5))
+                .otherwise(same("region", "s_region"))
         + lit(w.industry) * ind_depth
         + lit(w.terms) * same("transaction_type", "s_transaction_type")
         + lit(w.scale)

@@ -78,6 +78,13 @@ pub struct ComparableRow {
     pub f_life: f64,
     /// Factors clipped to the bounds.
     pub n_clipped: u32,
+    /// The combined adjustment P_adj / P (the product of the six factors).
+    pub combined: f64,
+    /// True when |combined − 1| exceeds `adjustment.max_combined` (`models/market.toml`).
+    pub beyond_limit: bool,
+    /// Factors left at 1 because the attribute is unknown on either side (`tech`, `region`,
+    /// `life`, …).
+    pub not_adjusted: Vec<String>,
     /// Adjusted price, 元 (f64 statistics).
     pub adjusted_yuan: f64,
     /// Similarity 0–1.
@@ -228,6 +235,12 @@ pub fn comparables_of(run: &MarketRun, sid: u32) -> Result<Vec<ComparableRow>> {
     let sim = col_f64(&df, "similarity")?;
     let kept = col_bool(&df, "kept")?;
     let clipped = col_u32(&df, "n_clipped")?;
+    let combined = col_f64(&df, "combined")?;
+    let beyond = col_bool(&df, "beyond_limit")?;
+    let unknown: Vec<(&str, Vec<bool>)> = ["tech", "time", "region", "terms", "scale", "life"]
+        .iter()
+        .map(|n| Ok((*n, col_bool(&df, &format!("u_{n}"))?)))
+        .collect::<Result<_>>()?;
     let g = |v: &Vec<Option<f64>>, i: usize| v.get(i).copied().flatten().unwrap_or(f64::NAN);
     Ok((0..df.height())
         .map(|i| ComparableRow {
@@ -244,6 +257,13 @@ pub fn comparables_of(run: &MarketRun, sid: u32) -> Result<Vec<ComparableRow>> {
             f_scale: g(&fs[4], i),
             f_life: g(&fs[5], i),
             n_clipped: clipped[i],
+            combined: g(&combined, i),
+            beyond_limit: beyond[i],
+            not_adjusted: unknown
+                .iter()
+                .filter(|(_, v)| v[i])
+                .map(|(n, _)| (*n).to_string())
+                .collect(),
             adjusted_yuan: g(&adj, i),
             similarity: g(&sim, i),
             kept: kept[i],
