@@ -51,7 +51,7 @@ impl Provenance {
         let mut parts = vec![
             format!("techval {}", self.techval_version),
             format!("{} {}", lang.t("common.case_file"), self.case_file),
-            format!("{} {}", lang.t("common.models"), self.models),
+            format!("{} {}", lang.t("common.models"), lang.core(&self.models)),
         ];
         if let Some(s) = self.seed {
             parts.push(format!("{} {s}", lang.t("common.seed")));

@@ -243,29 +243,40 @@ pub fn build_set(src: SetSource<'_>, st: StageResults<'_>, opts: SetOptions) -> 
     );
     let mut data = Vec::new();
     if let (Some(d), Some(m)) = (src.deals, &market_outcome) {
-        data.push(format!(
-            "{}{} ({} deals, {}); {}{}",
+        let used = lang.f(
             if d.synthetic {
-                lang.t("set.synthetic_deals_not_real_transactions")
+                "set.comparables_used_synthetic"
             } else {
-                lang.t("set.real_deals_from_public_records")
+                "set.comparables_used_real"
             },
-            d.source,
-            d.len(),
-            d.provenance,
+            &[("n", &m.summary.n_used)],
+        );
+        data.push(
             lang.f(
-                if d.synthetic {
-                    "set.comparables_used_synthetic"
-                } else {
-                    "set.comparables_used_real"
-                },
-                &[("n", &m.summary.n_used)]
+                "set.deals_line",
+                &[
+                    (
+                        "label",
+                        &if d.synthetic {
+                            lang.t("set.synthetic_deals_not_real_transactions")
+                        } else {
+                            lang.t("set.real_deals_from_public_records")
+                        },
+                    ),
+                    ("source", &lang.core(&d.source)),
+                    ("n", &d.len()),
+                    ("provenance", &lang.core(&d.provenance)),
+                    ("used", &used),
+                    (
+                        "note",
+                        &d.note
+                            .as_ref()
+                            .map(|n| lang.f("set.deals_note", &[("note", &lang.core(n))]))
+                            .unwrap_or_default(),
+                    ),
+                ],
             ),
-            d.note
-                .as_ref()
-                .map(|n| format!("; {n}"))
-                .unwrap_or_default()
-        ));
+        );
     }
     data.push(stats_cite.clone());
     let prov = assemble::provenance(

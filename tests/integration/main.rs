@@ -14,5 +14,6 @@ mod pipeline_downside;
 mod real_deals;
 mod report;
 mod report_workbook;
+mod report_zh;
 mod uncertainty;
 mod uncertainty_income;

@@ -205,7 +205,7 @@ impl CreditMemo {
                     ("label", &d.label),
                     ("samples", &d.samples),
                     ("seed", &d.seed),
-                    ("source", &d.quantile_source),
+                    ("source", &lang.core(&d.quantile_source)),
                     (
                         "cap",
                         &if lv.capped_at_point {
@@ -238,8 +238,8 @@ impl CreditMemo {
                     Lang::En => c.constraint.as_str().replace('_', " "),
                 },
                 amount: c.amount,
-                formula: c.formula.clone(),
-                note: c.note.clone(),
+                formula: lang.core(&c.formula).into_owned(),
+                note: c.note.as_deref().map(|n| lang.core(n).into_owned()),
                 binding: c.constraint == offer.binding,
             })
             .collect();
@@ -369,7 +369,7 @@ impl CreditMemo {
             .warnings
             .iter()
             .chain(&offer.warnings)
-            .cloned()
+            .map(|w| lang.core(w).into_owned())
             .collect();
         CreditMemo {
             borrower: case.subject.owner.clone(),

@@ -31,7 +31,8 @@ pub(super) fn f2(x: f64) -> String {
     chart::draw::fmt_num(x, 2)
 }
 
-/// An audit value for display: money to the fen with separators, numbers to 6 places.
+/// An audit value for display: money to the fen with separators, numbers to 6 places, text in
+/// the report language (the core's words through [`Lang::core`], regions by name).
 pub fn show_value(v: &AuditValue, lang: Lang) -> String {
     match v.unit {
         Unit::Yuan => match v.value.parse::<Decimal>() {
@@ -40,7 +41,19 @@ pub fn show_value(v: &AuditValue, lang: Lang) -> String {
         },
         Unit::Rate | Unit::Number => short(&v.value, 6),
         Unit::Years => format!("{} {}", short(&v.value, 4), lang.t("common.years")),
-        Unit::Text => v.value.clone(),
+        Unit::Text => match (lang, v.name.as_str()) {
+            (Lang::Zh, "region" | "province") => crate::subject::region_zh(&v.value)
+                .unwrap_or(&v.value)
+                .to_string(),
+            // The market factors left unadjusted (`tech, life`), by name.
+            (_, n) if n.starts_with("not_adjusted") && v.value != "none" => v
+                .value
+                .split(", ")
+                .map(|f| lang.name("factor", f))
+                .collect::<Vec<_>>()
+                .join(lang.t("common.list_sep_short")),
+            _ => lang.core(&v.value).into_owned(),
+        },
     }
 }
 
@@ -166,10 +179,11 @@ pub(super) fn purpose_text(lang: Lang, case: &Case, client: &str) -> String {
 
 pub(super) fn basis_list(lang: Lang, vals: &[Valuation]) -> Vec<String> {
     let mut v = items(lang, "report.basis");
-    let mut sources: Vec<&str> = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
     for val in vals {
         for st in &val.audit.steps {
             if let Some(s) = st.source.as_deref() {
+                let s = lang.core(s).into_owned();
                 if !sources.contains(&s) {
                     sources.push(s);
                 }
@@ -187,15 +201,17 @@ pub(super) fn basis_list(lang: Lang, vals: &[Valuation]) -> Vec<String> {
     v
 }
 
-/// The key formulas of a valuation: the formula of each non-indexed step, once.
-pub(super) fn key_formulas(v: &Valuation) -> Vec<String> {
+/// The key formulas of a valuation in the report language: the formula of each non-indexed
+/// step, once.
+pub(super) fn key_formulas(v: &Valuation, lang: Lang) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in &v.audit.steps {
         if s.name.contains('[') || s.formula.starts_with("round") {
             continue;
         }
-        if !out.contains(&s.formula) {
-            out.push(s.formula.clone());
+        let f = lang.core(&s.formula).into_owned();
+        if !out.contains(&f) {
+            out.push(f);
         }
     }
     out
@@ -211,16 +227,23 @@ pub(super) fn audit_table(v: &Valuation, lang: Lang) -> Table {
             let inputs = s
                 .inputs
                 .iter()
-                .map(|iv| format!("{} = {}", iv.name, show_value(iv, lang)))
+                .map(|iv| format!("{} = {}", lang.core(&iv.name), show_value(iv, lang)))
                 .collect::<Vec<_>>()
                 .join(lang.t("common.list_sep"));
             vec![
                 (i + 1).to_string(),
                 s.name.clone(),
-                s.formula.clone(),
+                lang.core(&s.formula).into_owned(),
                 inputs,
-                format!("{} = {}", s.value.name, show_value(&s.value, lang)),
-                s.source.clone().unwrap_or_default(),
+                format!(
+                    "{} = {}",
+                    lang.core(&s.value.name),
+                    show_value(&s.value, lang)
+                ),
+                s.source
+                    .as_deref()
+                    .map(|x| lang.core(x).into_owned())
+                    .unwrap_or_default(),
             ]
         })
         .collect();
@@ -277,7 +300,10 @@ pub(super) fn market_block(m: &MarketOutcome, lang: Lang, charts: &[RenderedChar
         rows: vec![
             row(
                 "report.market.level",
-                format!("{} ({})", s.level, s.level_name),
+                lang.f(
+                    "report.market.level_value",
+                    &[("level", &s.level), ("name", &lang.core(&s.level_name))],
+                ),
             ),
             row(
                 "report.market.counts",
@@ -340,12 +366,12 @@ pub(super) fn reconciliation_block(r: &Reconciliation, lang: Lang) -> Reconcilia
         text: lang.f(
             "report.rec.text",
             &[
-                ("source", &r.weights_source),
+                ("source", &lang.core(&r.weights_source)),
                 ("value", &yuan(r.concluded_value)),
                 ("flag", &flag),
             ],
         ),
-        notes: r.notes.clone(),
+        notes: r.notes.iter().map(|n| lang.core(n).into_owned()).collect(),
     }
 }
 
@@ -422,7 +448,12 @@ pub(super) fn distribution_block(
             ],
         ),
         table: Table::new(&h, &num, rows),
-        notes: d.dist.notes.clone(),
+        notes: d
+            .dist
+            .notes
+            .iter()
+            .map(|n| lang.core(n).into_owned())
+            .collect(),
     }
 }
 
@@ -461,7 +492,12 @@ pub(super) fn sensitivity_block(s: &Sensitivity, lang: Lang) -> SensitivityBlock
         skipped: s
             .skipped
             .iter()
-            .map(|k| format!("{}: {}", k.input, k.reason))
+            .map(|k| {
+                lang.f(
+                    "report.sens.skipped",
+                    &[("input", &k.input), ("reason", &lang.core(&k.reason))],
+                )
+            })
             .collect(),
     }
 }
@@ -481,7 +517,13 @@ pub(super) fn comparables_block(m: &MarketOutcome, lang: Lang) -> ComparablesBlo
                         .to_string(),
                     Lang::En => c.region.clone(),
                 },
-                c.transaction_type.clone(),
+                match (
+                    lang,
+                    crate::vocab::TransactionType::parse(&c.transaction_type),
+                ) {
+                    (Lang::Zh, Some(t)) => t.name_zh().to_string(),
+                    _ => c.transaction_type.clone(),
+                },
                 f2(c.price_yuan),
                 x(c.f_tech),
                 x(c.f_time),

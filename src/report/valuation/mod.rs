@@ -246,7 +246,7 @@ pub fn view(inp: &ValuationReportInput<'_>) -> Result<ValuationView> {
         .iter()
         .map(|v| ApproachBlock {
             heading: format!("{}：{}", lang.approach(v.approach), lang.method(&v.method)),
-            formulas: key_formulas(v),
+            formulas: key_formulas(v, lang),
             market: match (v.approach, inp.market) {
                 (Approach::Market, Some(m)) => Some(market_block(m, lang, inp.charts)),
                 _ => None,
@@ -319,10 +319,10 @@ pub fn view(inp: &ValuationReportInput<'_>) -> Result<ValuationView> {
     let mut special: Vec<String> = info.special_matters.clone();
     for v in inp.valuations {
         for w in &v.warnings {
-            special.push(format!("{}：{w}", lang.approach(v.approach)));
+            special.push(format!("{}：{}", lang.approach(v.approach), lang.core(w)));
         }
     }
-    special.extend(inp.warnings.iter().cloned());
+    special.extend(inp.warnings.iter().map(|w| lang.core(w).into_owned()));
     special.push(lang.t("report.special.traceable").into());
     if case.purpose == Some(Purpose::PledgeFinancing) {
         special.push(lang.t("report.special.disposal").into());
