@@ -36,6 +36,7 @@ pub mod models;
 pub mod money;
 pub mod param;
 pub mod pipeline;
+pub mod portfolio;
 pub mod report;
 pub mod rulebook;
 pub mod subject;

@@ -105,6 +105,31 @@ pub struct FootballField {
     pub legend: (String, String),
 }
 
+/// One bar of a [`Totals`] chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TotalBar {
+    /// The group, e.g. `C27 医药制造业` or `Shandong`.
+    pub label: String,
+    /// Its total, 元.
+    pub value: f64,
+    /// Text after the value, e.g. `(118)` for the number of subjects.
+    pub note: Option<String>,
+}
+
+/// Totals by group as horizontal bars from zero, largest on top (a portfolio's value by
+/// industry or by province).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Totals {
+    /// Chart title.
+    pub title: String,
+    /// X-axis caption.
+    pub x_label: String,
+    /// The bars, drawn largest on top.
+    pub bars: Vec<TotalBar>,
+    /// File stem and HTML id (e.g. `portfolio_by_industry`).
+    pub name: &'static str,
+}
+
 /// One comparable deal.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ComparablePoint {

@@ -58,9 +58,12 @@ pub enum Chart {
     LossSharing(LossSharing),
     /// Technology-contract value by province and year.
     MarketStats(MarketStats),
+    /// Totals by group (a portfolio by industry or province); its file stem is its own.
+    Totals(Totals),
 }
 
-/// The file stems of every kind of chart (see [`Chart::name`]).
+/// The file stems of the charts of a case's report set (see [`Chart::name`]; a [`Totals`] chart
+/// names its own).
 pub const CHART_NAMES: [&str; 7] = [
     "mc_histogram",
     "tornado",
@@ -83,6 +86,7 @@ impl Chart {
             Chart::LoanSchedule(_) => "loan_schedule",
             Chart::LossSharing(_) => "loss_sharing",
             Chart::MarketStats(_) => "market_stats",
+            Chart::Totals(t) => t.name,
         }
     }
 
@@ -96,6 +100,7 @@ impl Chart {
             Chart::LoanSchedule(c) => &c.title,
             Chart::LossSharing(c) => &c.title,
             Chart::MarketStats(c) => &c.title,
+            Chart::Totals(c) => &c.title,
         }
     }
 
@@ -109,6 +114,7 @@ impl Chart {
             Chart::Tornado(c) => bars(c.bars.len(), 56),
             Chart::FootballField(c) => bars(c.bars.len() + 1, 64),
             Chart::LossSharing(c) => bars(c.scenarios.len(), 64),
+            Chart::Totals(c) => bars(c.bars.len(), 34),
             _ => ChartSize::default(),
         }
     }
@@ -128,6 +134,7 @@ impl Chart {
             Chart::LoanSchedule(x) => draw::loan(x, root, &c),
             Chart::LossSharing(x) => draw::loss_sharing(x, root, &c),
             Chart::MarketStats(x) => draw::market(x, root, &c),
+            Chart::Totals(x) => draw::totals(x, root, &c),
         }?;
         root.present().map_err(|e| e.to_string())
     }

@@ -18,6 +18,7 @@ pub mod finance;
 pub mod market_stats;
 pub mod output;
 pub mod pipeline;
+pub mod portfolio;
 pub mod report;
 pub mod sensitivity;
 pub mod simulation;
@@ -76,6 +77,9 @@ pub enum Command {
     Datasets(datasets::DatasetsArgs),
     /// Benchmark of the deal loader and the bulk market valuation (timings, not a test).
     BenchMarket(bench_market::MarketBenchArgs),
+    /// Value, screen and rank a table of subjects (CSV, Parquet, XLSX or a folder of Parquet
+    /// partitions); without --subjects the shipped sample portfolio runs.
+    Portfolio(portfolio::PortfolioArgs),
     /// Write the report set: valuation report and credit memo (HTML), workbook.xlsx,
     /// results.json, charts/*.svg + *.png.
     Report(report::ReportArgs),
@@ -135,5 +139,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Datasets(a) => datasets::run(a, &models),
         Command::BenchMarket(a) => bench_market::run(a, &models),
         Command::Report(a) => report::run(a, &models, cli.models.as_deref()),
+        Command::Portfolio(a) => portfolio::run(a, &models, cli.models.as_deref()),
     }
 }

@@ -55,7 +55,13 @@ fn pe(label: &str) -> impl Fn(PolarsError) -> Error + '_ {
 pub fn polars_message(e: &PolarsError) -> String {
     let s = e.to_string();
     let first = s.split("\n\n").next().unwrap_or(&s);
-    first.split_whitespace().collect::<Vec<_>>().join(" ")
+    let one: String = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    // A parser error can quote the rest of a damaged file: never more than 200 characters.
+    if one.chars().count() > 200 {
+        format!("{}…", one.chars().take(200).collect::<String>())
+    } else {
+        one
+    }
 }
 
 /// File format of a deal history.
@@ -65,6 +71,8 @@ pub enum DealFormat {
     Csv,
     /// Apache Parquet.
     Parquet,
+    /// An Excel workbook (first sheet).
+    Xlsx,
 }
 
 /// Chooses the format by extension (`.csv`, `.parquet`/`.pq`), else by the Parquet magic bytes.
@@ -76,6 +84,7 @@ pub fn detect_format(path: &Path) -> Result<DealFormat> {
     match ext.as_str() {
         "csv" | "txt" => return Ok(DealFormat::Csv),
         "parquet" | "pq" => return Ok(DealFormat::Parquet),
+        "xlsx" | "xlsm" | "xls" => return Ok(DealFormat::Xlsx),
         _ => {}
     }
     use std::io::Read;
@@ -121,6 +130,9 @@ pub fn load_deals(path: &Path) -> Result<DealHistory> {
         });
     };
     let lf = match detect_format(path)? {
+        DealFormat::Csv if !super::sheet::check_csv(path)?.damaged.is_empty() => {
+            return deals_from_text(&label, super::sheet::read_csv(path)?);
+        }
         DealFormat::Csv => LazyCsvReader::new(PlRefPath::new(p))
             .with_has_header(true)
             .with_infer_schema_length(Some(0))
@@ -131,8 +143,56 @@ pub fn load_deals(path: &Path) -> Result<DealHistory> {
             LazyFrame::scan_parquet(PlRefPath::new(p), ScanArgsParquet::default())
                 .map_err(pe(&label))?
         }
+        DealFormat::Xlsx => {
+            return deals_from_text(&label, super::sheet::read_xlsx(path, None)?);
+        }
     };
     load_deals_frame(&label, lf, MarketIndices::shipped()?)
+}
+
+/// A deal history from a table of text (XLSX, or CSV read record by record): the damaged
+/// records are rejects with their row numbers, the others are validated as any deal file.
+fn deals_from_text(label: &str, t: super::sheet::TextTable) -> Result<DealHistory> {
+    let n = t.header.len();
+    let mut cols: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(t.rows.len()); n];
+    for r in &t.rows {
+        for (j, c) in r.iter().take(n).enumerate() {
+            let c = c.trim();
+            cols[j].push((!c.is_empty()).then(|| c.to_string()));
+        }
+    }
+    let df = DataFrame::new_infer_height(
+        t.header
+            .iter()
+            .zip(cols)
+            .map(|(h, v)| Column::new(h.as_str().into(), v))
+            .collect(),
+    )
+    .map_err(pe(label))?;
+    let mut h = load_deals_frame(label, df.lazy(), MarketIndices::shipped()?)?;
+    // Rows of the frame are the readable records: their numbers in the file.
+    for r in &mut h.rejects {
+        if let Some(n) = usize::try_from(r.row)
+            .ok()
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| t.row_numbers.get(i))
+        {
+            r.row = *n;
+        }
+    }
+    for (row, what) in &t.damaged {
+        h.rejects.push(Reject {
+            file: label.to_string(),
+            row: *row,
+            column: String::new(),
+            value: String::new(),
+            reason: format!("damaged record, left out: {what}"),
+        });
+    }
+    h.rejects.sort_by_key(|r| r.row);
+    h.rows_read += t.damaged.len();
+    h.rows_rejected += t.damaged.len();
+    Ok(h)
 }
 
 /// The public deal set (compiled in), by its path in the repository: real transactions from

@@ -10,6 +10,7 @@ mod cells;
 pub mod load;
 pub mod provenance;
 pub mod schema;
+pub mod sheet;
 pub mod stats;
 
 pub use load::{load_deals, load_deals_frame, public_deals, shipped_deals};

@@ -15,6 +15,7 @@ pub mod capital;
 pub mod credit;
 pub mod html;
 pub mod i18n;
+pub mod portfolio;
 pub mod set;
 pub mod valuation;
 pub mod xlsx;

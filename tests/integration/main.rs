@@ -11,6 +11,7 @@ mod income_cli;
 mod market;
 mod peer_vectors;
 mod pipeline_downside;
+mod portfolio;
 mod real_deals;
 mod report;
 mod report_workbook;

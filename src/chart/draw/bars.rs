@@ -365,3 +365,57 @@ pub(crate) fn loss_sharing<DB: DrawingBackend>(
     }
     legend(&mut chart, c, SeriesLabelPosition::UpperRight)
 }
+
+/// Totals by group: bars from zero, largest on top, each labelled with its value.
+pub(crate) fn totals<DB: DrawingBackend>(t: &Totals, root: &DrawingArea<DB, Shift>, c: &Ctx) -> R {
+    let mut bars: Vec<&TotalBar> = t
+        .bars
+        .iter()
+        .filter(|b| b.value.is_finite() && b.value >= 0.0)
+        .collect();
+    if bars.is_empty() {
+        return Err("no totals to draw".into());
+    }
+    // Smallest at the bottom (row 0), largest on top; ties by label.
+    bars.sort_by(|a, b| {
+        a.value
+            .total_cmp(&b.value)
+            .then_with(|| b.label.cmp(&a.label))
+    });
+    let n = bars.len() as i32;
+    let hi = bars.iter().map(|b| wan(b.value)).fold(0.0_f64, f64::max);
+    let xhi = if hi > 0.0 { hi * 1.22 } else { 1.0 };
+    let dp = dp_for(xhi);
+    let labels: Vec<&str> = bars.iter().map(|b| b.label.as_str()).collect();
+    let mut chart = category_chart(root, c, &t.title, &t.x_label, 0.0..xhi, n, &labels, dp)?;
+    let m = c.pxu(5.0);
+    chart
+        .draw_series(bars.iter().enumerate().map(|(i, b)| {
+            let i = i as i32;
+            let mut r = Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(i)),
+                    (wan(b.value), SegmentValue::Exact(i + 1)),
+                ],
+                BLUE.filled(),
+            );
+            r.set_margin(m, m, 0, 0);
+            r
+        }))
+        .map_err(pe)?;
+    for (i, b) in bars.iter().enumerate() {
+        let v = wan(b.value);
+        let (px, py) = chart.backend_coord(&(v, SegmentValue::CenterOf(i as i32)));
+        let text = match &b.note {
+            Some(nt) => format!("{} {nt}", fmt_num(v, dp)),
+            None => fmt_num(v, dp),
+        };
+        root.draw(&Text::new(
+            text,
+            (px + c.px(4.0), py),
+            c.font(11.0).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(pe)?;
+    }
+    Ok(())
+}

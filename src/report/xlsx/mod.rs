@@ -208,6 +208,7 @@ fn head(ws: &mut Worksheet, r: u32, cols: &[(&str, f64)], f: &Fmt) -> Result<()>
 /// The first data row of the market, reconciliation and schedule sheets.
 pub const TABLE_FIRST_ROW: u32 = 3;
 
+pub mod portfolio;
 mod results;
 #[cfg(test)]
 mod tests;
