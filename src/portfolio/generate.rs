@@ -10,7 +10,7 @@
 //! Columns: `subject.{id,name,kind,industry,region,filing_date,valuation_date}`,
 //! `income.{revenue,economic_life}`, `income.split.rate`, `cost.{used_years,remaining_years}`,
 //! `cost.items[0..2].{name,amount,year,category}`, and for invention patents
-//! `market.{transaction_type,remaining_life,trl,claims}` (empty for the other kinds: they have
+//! `market.{transaction_type,remaining_life,trl,scale}` (scale: the year-1 sales) (empty for the other kinds: they have
 //! no market section). The rest comes from `datasets/portfolios/template.toml`.
 
 use crate::error::{Error, Result};
@@ -19,7 +19,7 @@ use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
 /// The column names, in order.
-pub const COLUMNS: [&str; 23] = [
+pub const COLUMNS: [&str; 24] = [
     "subject.id",
     "subject.name",
     "subject.kind",
@@ -43,6 +43,7 @@ pub const COLUMNS: [&str; 23] = [
     "market.transaction_type",
     "market.remaining_life",
     "market.trl",
+    "market.scale",
 ];
 
 const INDUSTRIES: [&str; 8] = ["C26", "C27", "C34", "C35", "C38", "C39", "I65", "M73"];
@@ -92,14 +93,15 @@ pub fn row(seed: u64, i: u64) -> Vec<String> {
     let a0 = r1 * (0.08 + rng.random::<f64>() * 0.17);
     let a1 = r1 * (0.02 + rng.random::<f64>() * 0.04);
     let iy = fy.max(2016) - 1;
-    let (tt, rl, trl) = if invention {
+    let (tt, rl, trl, scale) = if invention {
         (
             TERMS[rng.random_range(0..TERMS.len())].to_string(),
             life.to_string(),
             rng.random_range(4..=9).to_string(),
+            format!("{r1:.0}"),
         )
     } else {
-        (String::new(), String::new(), String::new())
+        (String::new(), String::new(), String::new(), String::new())
     };
     vec![
         format!("PF-{i:07}"),
@@ -125,6 +127,7 @@ pub fn row(seed: u64, i: u64) -> Vec<String> {
         tt,
         rl,
         trl,
+        scale,
     ]
 }
 

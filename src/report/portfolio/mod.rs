@@ -43,7 +43,8 @@ fn yuan(m: Money) -> String {
     crate::money::group_thousands(m.amount(), 2)
 }
 
-/// The histogram of the concluded values up to their 99th percentile (nearest rank); the
+/// The histogram of the concluded values up to their 95th percentile (nearest rank; the tail of
+/// a book of patents is long and would squeeze the rest into one bar); the
 /// count above it is returned beside the bins (left out of the chart, said in its title).
 pub fn value_bins(values: &[Money]) -> (Vec<HistogramBin>, usize) {
     let mut v: Vec<f64> = values
@@ -55,7 +56,7 @@ pub fn value_bins(values: &[Money]) -> (Vec<HistogramBin>, usize) {
     if v.is_empty() {
         return (Vec::new(), 0);
     }
-    let k = ((0.99 * v.len() as f64).ceil() as usize).clamp(1, v.len());
+    let k = ((0.95 * v.len() as f64).ceil() as usize).clamp(1, v.len());
     let top = v[k - 1];
     let lo = 0.0_f64.min(v[0]);
     let width = ((top - lo) / BINS as f64).max(f64::MIN_POSITIVE);
@@ -114,7 +115,7 @@ pub fn charts(s: &PortfolioSummary, values: &[Money], lang: Lang) -> Result<Vec<
     let q = |p: f64| crate::portfolio::frame::nearest_rank(&sorted, p).map_or(f64::NAN, f);
     let mut title = lang.t("portfolio.chart.distribution").to_string();
     if above > 0 {
-        title.push_str(&lang.f("portfolio.chart.above_p99", &[("n", &above)]));
+        title.push_str(&lang.f("portfolio.chart.above_p95", &[("n", &above)]));
     }
     let mut out = vec![Chart::McHistogram(McHistogram {
         title,
@@ -415,16 +416,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bins_cover_up_to_p99_and_count_the_rest() {
+    fn bins_cover_up_to_p95_and_count_the_rest() {
         let vals: Vec<Money> = (1..=200)
             .map(|i| Money::new(rust_decimal::Decimal::from(i * 1000)))
             .collect();
         let (bins, above) = value_bins(&vals);
         assert_eq!(bins.len(), BINS);
-        // P99 of 1..=200 (nearest rank) is the 198th value: two above it.
-        assert_eq!(above, 2);
-        assert_eq!(bins.iter().map(|b| b.count).sum::<u64>(), 198);
-        assert!((bins[BINS - 1].hi - 198_000.0).abs() < 1e-6);
+        // P95 of 1..=200 (nearest rank) is the 190th value: ten above it.
+        assert_eq!(above, 10);
+        assert_eq!(bins.iter().map(|b| b.count).sum::<u64>(), 190);
+        assert!((bins[BINS - 1].hi - 190_000.0).abs() < 1e-6);
     }
 
     #[test]
