@@ -52,6 +52,7 @@
 //! value pass through [`crate::money::Money::from_f64_boundary`] (rounded to the fen, half away from zero).
 //! Everything else in [`SimulationStats`] and [`Sensitivity`] stays `f64` (statistics, charts).
 
+mod beta_table;
 mod copula;
 mod correlations;
 mod dist;
