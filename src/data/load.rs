@@ -153,14 +153,7 @@ pub fn load_deals(path: &Path) -> Result<DealHistory> {
 /// A deal history from a table of text (XLSX, or CSV read record by record): the damaged
 /// records are rejects with their row numbers, the others are validated as any deal file.
 fn deals_from_text(label: &str, t: super::sheet::TextTable) -> Result<DealHistory> {
-    let n = t.header.len();
-    let mut cols: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(t.rows.len()); n];
-    for r in &t.rows {
-        for (j, c) in r.iter().take(n).enumerate() {
-            let c = c.trim();
-            cols[j].push((!c.is_empty()).then(|| c.to_string()));
-        }
-    }
+    let cols = t.columns();
     let df = DataFrame::new_infer_height(
         t.header
             .iter()

@@ -27,6 +27,21 @@ pub struct TextTable {
     pub damaged: Vec<(u64, String)>,
 }
 
+impl TextTable {
+    /// The cells by column, trimmed, an empty cell as `None` (the columns of a text frame).
+    pub fn columns(&self) -> Vec<Vec<Option<String>>> {
+        let n = self.header.len();
+        let mut cols: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(self.rows.len()); n];
+        for r in &self.rows {
+            for (j, c) in r.iter().take(n).enumerate() {
+                let c = c.trim();
+                cols[j].push((!c.is_empty()).then(|| c.to_string()));
+            }
+        }
+        cols
+    }
+}
+
 fn clip(s: &str) -> String {
     const MAX: usize = 120;
     if s.chars().count() <= MAX {

@@ -35,14 +35,7 @@ fn pe(label: &str) -> impl Fn(PolarsError) -> Error + '_ {
 impl PortfolioTable {
     /// A table from text rows (CSV or XLSX).
     pub fn from_text(label: &str, t: TextTable) -> Result<PortfolioTable> {
-        let n = t.header.len();
-        let mut cols: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(t.rows.len()); n];
-        for r in &t.rows {
-            for (j, c) in r.iter().take(n).enumerate() {
-                let c = c.trim();
-                cols[j].push((!c.is_empty()).then(|| c.to_string()));
-            }
-        }
+        let cols = t.columns();
         let frame = DataFrame::new_infer_height(
             t.header
                 .iter()
