@@ -111,7 +111,14 @@ pub(super) fn statistics(mut values: Vec<f64>, s: &SimSettings) -> SimulationSta
     } else {
         0.0
     };
-    values.par_sort_unstable_by(f64::total_cmp);
+    // Inside a rayon worker (a portfolio simulating many rows at once) the rows already keep
+    // every core busy and a nested parallel sort only adds overhead (17 % of a 10,000-row run
+    // in `perf`). The sorted order is the same either way: `total_cmp` ties are identical bits.
+    if rayon::current_thread_index().is_some() {
+        values.sort_unstable_by(f64::total_cmp);
+    } else {
+        values.par_sort_unstable_by(f64::total_cmp);
+    }
     let min = values.first().copied().unwrap_or(f64::NAN);
     let max = values.last().copied().unwrap_or(f64::NAN);
     let pct = |label: &str, p: f64| Percentile {
