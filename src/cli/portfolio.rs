@@ -372,16 +372,16 @@ pub fn run(a: PortfolioArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
             .collect(),
     };
 
-    // Outputs (each written atomically).
-    let mut written: Vec<PathBuf> = Vec::new();
+    // Outputs: every file is computed first and written only when all of them are ready (each
+    // to a temporary file, then renamed), so a failure leaves no partial set behind.
+    let mut pending: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let ext = match a.format {
         TableFormat::Parquet => "parquet",
         TableFormat::Csv => "csv",
         TableFormat::Xlsx => "xlsx",
     };
     let mut write = |path: PathBuf, bytes: &[u8]| -> crate::Result<()> {
-        write_atomic(&path, bytes)?;
-        written.push(path);
+        pending.push((path, bytes.to_vec()));
         Ok(())
     };
     let table_bytes = |r: &PortfolioResult| -> crate::Result<Vec<u8>> {
@@ -426,7 +426,10 @@ pub fn run(a: PortfolioArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
         write(a.out.join("charts").join(format!("{}.png", c.name)), &c.png)?;
     }
     write(a.out.join("portfolio.html"), rendered.html.as_bytes())?;
-    let mut outputs: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+    let mut outputs: Vec<String> = pending
+        .iter()
+        .map(|(p, _)| p.display().to_string())
+        .collect();
     let summary_path = a.out.join("summary.json");
     outputs.push(summary_path.display().to_string());
     let doc = Envelope::new("portfolio", &models.origin)
@@ -447,7 +450,10 @@ pub fn run(a: PortfolioArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
             summary: &summary,
             first_rejects: &all.rejects[..all.rejects.len().min(10)],
         });
-    write_atomic(&summary_path, doc.to_json()?.as_bytes())?;
+    pending.push((summary_path, doc.to_json()?.into_bytes()));
+    for (path, bytes) in &pending {
+        write_atomic(path, bytes)?;
+    }
 
     // The terminal.
     print_rejects(&all.rejects);

@@ -151,23 +151,25 @@ pub fn ppmt(
 
 /// [`pmt`] in `f64` (numpy-financial's operation order).
 pub fn pmt_f64(rate: f64, nper: f64, pv: f64, fv: f64, when: When) -> f64 {
+    let (temp, fact) = growth_and_fact_f64(rate, nper, when);
+    -(fv + pv * temp) / fact
+}
+
+/// `(1 + rate)^nper` and the payment factor `(1 + rate·w)·((1 + rate)^nper − 1) / rate` (`nper`
+/// at rate 0) that [`pmt_f64`] and [`pv_f64`] share, in numpy-financial's operation order.
+fn growth_and_fact_f64(rate: f64, nper: f64, when: When) -> (f64, f64) {
     let temp = (1.0 + rate).powf(nper);
     let fact = if rate == 0.0 {
         nper
     } else {
         (1.0 + rate * when.wf()) * (temp - 1.0) / rate
     };
-    -(fv + pv * temp) / fact
+    (temp, fact)
 }
 
 /// [`pv`] in `f64`.
 pub fn pv_f64(rate: f64, nper: f64, pmt: f64, fv: f64, when: When) -> f64 {
-    let temp = (1.0 + rate).powf(nper);
-    let fact = if rate == 0.0 {
-        nper
-    } else {
-        (1.0 + rate * when.wf()) * (temp - 1.0) / rate
-    };
+    let (temp, fact) = growth_and_fact_f64(rate, nper, when);
     -(fv + pmt * fact) / temp
 }
 
