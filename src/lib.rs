@@ -9,6 +9,8 @@
 //!   the fen), the discount and annuity factors, uncertain assumptions, the audit trail, shared
 //!   names.
 //! * [`subject`], [`case`] — what is valued and the case file, with validation.
+//! * [`scoring`] — indicator trees (GB/T 42748, CNIPA, IPscore, 概念验证) and the one scoring
+//!   engine (grades, vetoes, coverage, gate).
 //! * [`models`], [`data`], [`synth`] — the model book, deal histories and market statistics
 //!   (polars), the synthetic deal generator.
 //! * [`valuation`] and [`finance`] — the computing core (no I/O): the three approaches,
@@ -39,6 +41,7 @@ pub mod pipeline;
 pub mod portfolio;
 pub mod report;
 pub mod rulebook;
+pub mod scoring;
 pub mod subject;
 pub mod synth;
 pub mod tvm;

@@ -211,11 +211,13 @@ pub fn guarantee_stage(case: &Case, ev: &Evaluation, ctx: &Context) -> Result<Gu
             name: p.name.clone(),
             kind: p.kind,
             value: p.value,
+            grade: None,
         })
         .collect();
-    guarantee::plan(
+    guarantee::plan_graded(
         &lv,
         (&case.subject.id, case.subject.kind),
+        case.scored.as_ref().and_then(|s| s.grade()),
         &extra,
         ctx.rulebook,
         f.loan.amount,

@@ -22,6 +22,17 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    /// Schema name (`pledge_financing`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::PledgeFinancing => "pledge_financing",
+            Purpose::Transfer => "transfer",
+            Purpose::Licensing => "licensing",
+            Purpose::Investment => "investment",
+            Purpose::EquityContribution => "equity_contribution",
+        }
+    }
+
     /// Chinese name.
     pub fn name_zh(self) -> &'static str {
         match self {

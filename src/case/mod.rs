@@ -30,6 +30,9 @@ pub use crate::valuation::Purpose;
 pub use report_info::{ReportInfo, ValueType};
 
 pub mod report_info;
+pub mod scoring;
+
+pub use scoring::{DerivedValue, Scored};
 
 /// A case: the subject and the assumptions of each approach used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +65,12 @@ pub struct Case {
     /// Report details (client, firm, signatures, special matters).
     #[serde(default)]
     pub report: Option<ReportInfo>,
+    /// Indicator ratings on a scoring tree (`[scoring]`, see [`crate::scoring`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scoring: Option<crate::scoring::ScoringInput>,
+    /// The score and what it drove, filled by [`Case::prepare`] (not part of the file).
+    #[serde(skip)]
+    pub scored: Option<Scored>,
 }
 
 /// The bundled demo case (compiled in): an invention patent licensed to a manufacturer.
@@ -103,6 +112,15 @@ impl Case {
             v.push(Approach::Market);
         }
         v
+    }
+
+    /// Scores the case's `[scoring]` section, fills what the score drives (split scores,
+    /// technology premium, market technology score; see [`scoring`]) and validates the result.
+    /// The one entry point from a file to a case the engines can run.
+    pub fn prepare(mut self, models: &crate::models::ModelBook) -> Result<Case> {
+        scoring::apply(&mut self, models)?;
+        self.validate(models)?;
+        Ok(self)
     }
 
     /// Checks values and their relations. Errors carry the field path; wrap with

@@ -20,6 +20,7 @@ pub mod output;
 pub mod pipeline;
 pub mod portfolio;
 pub mod report;
+pub mod score;
 pub mod sensitivity;
 pub mod simulation;
 pub mod value;
@@ -80,6 +81,10 @@ pub enum Command {
     /// Value, screen and rank a table of subjects (CSV, Parquet, XLSX or a folder of Parquet
     /// partitions); without --subjects the shipped sample portfolio runs.
     Portfolio(portfolio::PortfolioArgs),
+    /// Score a case's [scoring] ratings on an indicator tree (GB/T 42748, CNIPA, IPscore,
+    /// 概念验证): dimension scores, total, grade, coverage, vetoes, gate; --list prints the
+    /// rating sheet.
+    Score(score::ScoreArgs),
     /// Write the report set: valuation report and credit memo (HTML), workbook.xlsx,
     /// results.json, charts/*.svg + *.png.
     Report(report::ReportArgs),
@@ -138,6 +143,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backtest(a) => backtest::run(a, &models),
         Command::Datasets(a) => datasets::run(a, &models),
         Command::BenchMarket(a) => bench_market::run(a, &models),
+        Command::Score(a) => score::run(a, &models),
         Command::Report(a) => report::run(a, &models, cli.models.as_deref()),
         Command::Portfolio(a) => portfolio::run(a, &models, cli.models.as_deref()),
     }

@@ -85,6 +85,40 @@ pub struct ValueDocument<'a> {
     /// its distribution and the downside pledge value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reconciled_simulation: Option<crate::valuation::reconcile::ReconciledSimulation>,
+    /// The case's score (`[scoring]`) and the values it drove.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<&'a crate::case::Scored>,
+}
+
+/// The score in brief and what it drove (`techval score` prints the whole card).
+pub fn score_lines(s: &crate::case::Scored) -> String {
+    let c = &s.card;
+    let mut t = format!(
+        "\nscore ({} {}, scenario {}): total {}, grade {}, coverage {}",
+        c.model,
+        c.model_name_zh,
+        c.scenario,
+        c.total
+            .map_or("—".into(), |x| x.round_dp(2).normalize().to_string()),
+        c.grade.map_or("—", |g| g.as_str()),
+        c.coverage.normalize()
+    );
+    for v in &c.vetoes {
+        t.push_str(&format!("; veto {} ({})", v.id, v.fact));
+    }
+    if let Some(g) = &c.gate {
+        t.push_str(&format!("; gate {}", g.outcome.as_str()));
+    }
+    t.push('\n');
+    for d in &s.derived {
+        t.push_str(&format!(
+            "  {} = {}: {}\n",
+            d.path,
+            d.value.normalize(),
+            d.formula
+        ));
+    }
+    t
 }
 
 /// Loads the case named by `--case` or the bundled demo, and validates it.
@@ -99,7 +133,7 @@ pub fn load_case(path: Option<&PathBuf>, models: &ModelBook) -> crate::Result<(C
             (Case::demo()?, DEMO_CASE.0.to_string())
         }
     };
-    case.validate(models).map_err(|e| e.in_file(&label))?;
+    let case = case.prepare(models).map_err(|e| e.in_file(&label))?;
     Ok((case, label))
 }
 
@@ -166,6 +200,7 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
                 simulation_notes,
                 reconciliation,
                 reconciled_simulation,
+                score: case.scored.as_ref(),
             };
             Envelope::new("value", &models.origin)
                 .case(&label)
@@ -187,6 +222,9 @@ pub fn run(a: ValueArgs, models: &ModelBook) -> anyhow::Result<()> {
             }
             if let Some(r) = &reconciled_simulation {
                 t.push_str(&super::simulation::render_reconciled(r));
+            }
+            if let Some(s) = &case.scored {
+                t.push_str(&score_lines(s));
             }
             if let Some(d) = &deals {
                 t.push('\n');

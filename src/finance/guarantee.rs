@@ -402,6 +402,19 @@ pub fn plan(
     requested: Option<Money>,
     tenor_months: Option<u32>,
 ) -> Result<GuaranteePlan> {
+    plan_graded(lv, subject, None, extra, rb, requested, tenor_months)
+}
+
+/// [`plan`] with the subject's score grade, which a rulebook with `pledge.rate_by_grade` reads.
+pub fn plan_graded(
+    lv: &LendingValue,
+    subject: (&str, crate::subject::IpKind),
+    grade: Option<crate::scoring::Grade>,
+    extra: &[PledgedItem],
+    rb: &Rulebook,
+    requested: Option<Money>,
+    tenor_months: Option<u32>,
+) -> Result<GuaranteePlan> {
     let mut tr = AuditTrail::new();
     let mut warnings = Vec::new();
     audit_lending_value(&mut tr, lv);
@@ -409,6 +422,7 @@ pub fn plan(
         name: subject.0.to_string(),
         kind: subject.1,
         value: lv.value,
+        grade,
     }];
     pledged.extend(extra.iter().cloned());
     let max_t = rb.loan.max_tenor_months;

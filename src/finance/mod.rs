@@ -255,6 +255,9 @@ pub struct PledgedItem {
     pub kind: IpKind,
     /// The value pledge rates apply to, in 元.
     pub value: Money,
+    /// Its score grade (`[scoring]`), for a rulebook that tiers the pledge rate by grade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<crate::scoring::Grade>,
 }
 
 /// Records the lending value as the first step of a stage's trail.

@@ -314,12 +314,14 @@ pub struct ModelBook {
     pub reconcile: reconcile::ReconcileWeights,
     /// Tax rules (the TAB life).
     pub tax: TaxModel,
+    /// Scoring trees by id (`models/scoring/*.toml`).
+    pub trees: BTreeMap<String, crate::scoring::ScoringTree>,
     /// Where the book came from (`builtin` or a folder), for the audit trail.
     pub origin: String,
 }
 
 /// The files of the model book, by name, as compiled in.
-pub const BUILTIN_FILES: [(&str, &str); 8] = [
+pub const BUILTIN_FILES: [(&str, &str); 12] = [
     ("market.toml", include_str!("../../models/market.toml")),
     (
         "royalty_ranges.toml",
@@ -343,6 +345,30 @@ pub const BUILTIN_FILES: [(&str, &str); 8] = [
         include_str!("../../models/reconcile_weights.toml"),
     ),
     ("tax.toml", include_str!("../../models/tax.toml")),
+    (
+        "scoring/gbt42748.toml",
+        include_str!("../../models/scoring/gbt42748.toml"),
+    ),
+    (
+        "scoring/cnipa.toml",
+        include_str!("../../models/scoring/cnipa.toml"),
+    ),
+    (
+        "scoring/ipscore.toml",
+        include_str!("../../models/scoring/ipscore.toml"),
+    ),
+    (
+        "scoring/concept.toml",
+        include_str!("../../models/scoring/concept.toml"),
+    ),
+];
+
+/// The shipped scoring trees, by file under `models/`.
+pub const TREE_FILES: [&str; 4] = [
+    "scoring/gbt42748.toml",
+    "scoring/cnipa.toml",
+    "scoring/ipscore.toml",
+    "scoring/concept.toml",
 ];
 
 impl ModelBook {
@@ -399,6 +425,15 @@ impl ModelBook {
             scoring: one(dir, "split_scoring.toml", &get)?,
             reconcile: one(dir, "reconcile_weights.toml", &get)?,
             tax: one(dir, "tax.toml", &get)?,
+            trees: {
+                let mut m = BTreeMap::new();
+                for f in TREE_FILES {
+                    let tree: crate::scoring::ScoringTree = one(dir, f, &get)?;
+                    tree.check(&format!("{dir}/{f}"))?;
+                    m.insert(tree.id.clone(), tree);
+                }
+                m
+            },
             origin: String::new(),
         };
         book.validate(dir)?;

@@ -52,6 +52,10 @@ pub enum DiscountMethod {
 pub struct DiscountSpec {
     /// How the rate is set.
     pub method: DiscountMethod,
+    /// Components filled from the case's score (`Case::prepare`), with how: component name →
+    /// derivation (not part of the file).
+    #[serde(skip)]
+    pub derived: std::collections::BTreeMap<String, String>,
     /// The rate (method = given).
     #[serde(default)]
     pub rate: Option<Param>,
@@ -272,7 +276,12 @@ impl DiscountPlan {
             let (param, source, from_models) = match spec_field(spec, name) {
                 Some(p) => {
                     p.check_range(&path, lo_d, hi_d, allowed)?;
-                    (p.clone(), "case".to_string(), false)
+                    let source = spec
+                        .derived
+                        .get(*name)
+                        .cloned()
+                        .unwrap_or_else(|| "case".to_string());
+                    (p.clone(), source, false)
                 }
                 None => {
                     let (d, src) = match *name {
@@ -440,13 +449,15 @@ impl DiscountPlan {
                         c.symbol,
                         if c.from_models {
                             "the model book"
+                        } else if c.source != "case" {
+                            "the score"
                         } else {
                             "the case"
                         }
                     ),
                     vec![],
                     v.clone(),
-                    if c.from_models {
+                    if c.from_models || c.source != "case" {
                         c.source.clone()
                     } else {
                         format!("case: {}", c.path)

@@ -16,5 +16,6 @@ mod real_deals;
 mod report;
 mod report_workbook;
 mod report_zh;
+mod scoring;
 mod uncertainty;
 mod uncertainty_income;

@@ -321,8 +321,9 @@ rate = 0.15
     }
     let mut resolved_uncertain = 0;
     for (label, text) in &files {
-        let case = Case::parse(label, text).expect("parses");
-        case.validate(&book).expect("validates");
+        let case = Case::parse(label, text)
+            .and_then(|c| c.prepare(&book))
+            .expect("parses and validates");
         let Some(model) =
             techval::evaluate::compile_model(&case, &book, Approach::Income).expect("compiles")
         else {

@@ -315,7 +315,7 @@ pub fn offer(
     // Pledge cap.
     let mut pledges = Vec::new();
     for it in &plan.pledged {
-        let rate = match rb.pledge_rate(it.kind) {
+        let (rate, tier) = match rb.pledge_rate_graded(it.kind, it.grade) {
             Some(r) => r,
             None => {
                 warnings.push(format!(
@@ -324,18 +324,30 @@ pub fn offer(
                     it.kind.name_zh(),
                     it.name
                 ));
-                Decimal::ZERO
+                (Decimal::ZERO, None)
             }
         };
         let pv = it.value.checked_mul(rate).ctx("pledge value")?.round_fen();
+        let (formula, mut ins) = match tier {
+            None => ("V_i × pledge rate(kind)", vec![]),
+            Some(f) => (
+                "V_i × pledge rate(kind) × rate_by_grade(grade)",
+                vec![
+                    AuditValue::text("grade", it.grade.map_or("ungraded", |g| g.as_str())),
+                    AuditValue::number("rate_by_grade", f),
+                ],
+            ),
+        };
+        let mut inputs = vec![
+            AuditValue::money("V_i", it.value),
+            AuditValue::text("kind", it.kind.as_str()),
+        ];
+        inputs.append(&mut ins);
+        inputs.push(AuditValue::rate_dec("pledge_rate", rate));
         tr.record_sourced(
             format!("pledge_value[{}]", it.name),
-            "V_i × pledge rate(kind)",
-            vec![
-                AuditValue::money("V_i", it.value),
-                AuditValue::text("kind", it.kind.as_str()),
-                AuditValue::rate_dec("pledge_rate", rate),
-            ],
+            formula,
+            inputs,
             AuditValue::money("pledge_value", pv),
             src.clone(),
         );

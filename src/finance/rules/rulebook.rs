@@ -43,6 +43,44 @@ pub struct PledgeRules {
     /// Pledge rate per kind, a fraction of the value. A kind not listed is not accepted as
     /// collateral (its pledge value is 0, with a warning).
     pub rates: BTreeMap<IpKind, DecimalValue>,
+    /// Tiers of the pledge rate by score grade: rate = rates[kind] × factor[grade].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_by_grade: Option<GradeTiers>,
+}
+
+/// `[pledge.rate_by_grade]`: the factor on the kind's pledge rate for each score grade
+/// (`[scoring]` of the case, `models/scoring/`), and for a subject without a grade.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeTiers {
+    /// Factor for grade A.
+    #[serde(rename = "A")]
+    pub a: DecimalValue,
+    /// Factor for grade B.
+    #[serde(rename = "B")]
+    pub b: DecimalValue,
+    /// Factor for grade C.
+    #[serde(rename = "C")]
+    pub c: DecimalValue,
+    /// Factor for grade D (and a vetoed subject).
+    #[serde(rename = "D")]
+    pub d: DecimalValue,
+    /// Factor for a subject that was not scored or fell below the coverage floor.
+    pub ungraded: DecimalValue,
+}
+
+impl GradeTiers {
+    /// The factor for a grade (None: ungraded).
+    pub fn factor(&self, g: Option<crate::scoring::Grade>) -> Decimal {
+        use crate::scoring::Grade;
+        match g {
+            Some(Grade::A) => self.a.0,
+            Some(Grade::B) => self.b.0,
+            Some(Grade::C) => self.c.0,
+            Some(Grade::D) => self.d.0,
+            None => self.ungraded.0,
+        }
+    }
 }
 
 /// Which LPR the loan rate is built on.

@@ -25,6 +25,23 @@ impl Rulebook {
         self.pledge.rates.get(&kind).map(|d| d.0)
     }
 
+    /// The pledge rate for a kind and score grade: rates[kind] × rate_by_grade[grade] when the
+    /// rulebook tiers by grade (the factor is returned too), else rates[kind].
+    pub fn pledge_rate_graded(
+        &self,
+        kind: IpKind,
+        grade: Option<crate::scoring::Grade>,
+    ) -> Option<(Decimal, Option<Decimal>)> {
+        let base = self.pledge_rate(kind)?;
+        Some(match &self.pledge.rate_by_grade {
+            Some(t) => {
+                let f = t.factor(grade);
+                (base * f, Some(f))
+            }
+            None => (base, None),
+        })
+    }
+
     /// Checks values and their relations; errors name the field path.
     pub fn validate(&self) -> Result<(), FieldError> {
         let one = Decimal::ONE;
@@ -47,6 +64,30 @@ impl Rulebook {
                 one,
                 "a pledge rate",
             )?;
+        }
+        if let Some(g) = &self.pledge.rate_by_grade {
+            let tiers = [("A", g.a.0), ("B", g.b.0), ("C", g.c.0), ("D", g.d.0)];
+            for (name, f) in tiers.iter().copied().chain([("ungraded", g.ungraded.0)]) {
+                frac(
+                    &format!("pledge.rate_by_grade.{name}"),
+                    f,
+                    one,
+                    "a factor on the pledge rate",
+                )?;
+            }
+            for w in tiers.windows(2) {
+                if w[1].1 > w[0].1 {
+                    return Err(FieldError::new(
+                        format!("pledge.rate_by_grade.{}", w[1].0),
+                        w[1].1.normalize(),
+                        format!(
+                            "must not exceed grade {}'s factor {} (a lower grade never lends more)",
+                            w[0].0,
+                            w[0].1.normalize()
+                        ),
+                    ));
+                }
+            }
         }
         if let Some(m) = self.loan.max_amount {
             if m.is_negative() || m.is_zero() {

@@ -438,6 +438,7 @@ impl IncomePlan {
                 k_max,
                 scores,
                 range_source,
+                scores_source,
             } => {
                 let mut score = Decimal::ZERO;
                 let mut ins = Vec::new();
@@ -451,7 +452,7 @@ impl IncomePlan {
                     "score = Σ weight_i × score_i",
                     ins,
                     AuditValue::number("score", score),
-                    "weights: models/split_scoring.toml; scores: case income.split.scores",
+                    scores_source.clone(),
                 );
                 let (lo, hi) = (xv(*k_min), xv(*k_max));
                 tr.record_sourced(

@@ -42,6 +42,8 @@ pub(super) enum KPlan {
         /// (input index, weight, weight as f64, factor id)
         scores: Vec<(usize, Decimal, f64, String)>,
         range_source: String,
+        /// Where the factor scores come from.
+        scores_source: String,
     },
     /// `royalty.rate` given directly.
     Royalty { ix: usize },

@@ -88,6 +88,11 @@ pub struct SplitSpec {
     /// Factor scores in [0, 1] by factor id of `models/split_scoring.toml` (scoring).
     #[serde(default)]
     pub scores: Option<std::collections::BTreeMap<String, Param>>,
+    /// Take the factor scores from the case's `[scoring]` ratings on this tree (`gbt42748`,
+    /// `cnipa`): each factor's score is the tree's dimension score / 100 (scoring). Resolved
+    /// into `scores` when the case is prepared (`Case::prepare`); give one or the other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scoring_model: Option<String>,
     /// Industry sector id to use instead of the subject's industry code (scoring).
     #[serde(default)]
     pub sector: Option<String>,

@@ -28,7 +28,7 @@ pub(super) fn compile_split(
 ) -> Result<SplitCompiled> {
     let sm = sp.method;
     // Fields that belong to one split method only.
-    let owned: [(&str, bool, &[SplitMethod]); 9] = [
+    let owned: [(&str, bool, &[SplitMethod]); 10] = [
         ("rate", sp.rate.is_some(), &[SplitMethod::Given]),
         ("basis", sp.basis.is_some(), &[SplitMethod::Given]),
         (
@@ -52,6 +52,11 @@ pub(super) fn compile_split(
             &[SplitMethod::EquivalentInvestment],
         ),
         ("scores", sp.scores.is_some(), &[SplitMethod::Scoring]),
+        (
+            "scoring_model",
+            sp.scoring_model.is_some(),
+            &[SplitMethod::Scoring],
+        ),
         ("sector", sp.sector.is_some(), &[SplitMethod::Scoring]),
         (
             "k_min",
@@ -186,7 +191,7 @@ pub(super) fn compile_split(
             let scores = req(
                 &sp.scores,
                 "income.split.scores",
-                "required when income.split.method = scoring (a score from 0 to 1 per factor of models/split_scoring.toml)",
+                "required when income.split.method = scoring (a score from 0 to 1 per factor of models/split_scoring.toml, or income.split.scoring_model with [scoring] ratings)",
             )?;
             let ids: Vec<&str> = m.scoring.factor.iter().map(|f| f.id.as_str()).collect();
             for (id, p) in scores {
@@ -301,6 +306,12 @@ pub(super) fn compile_split(
                     k_max: kmax_ix,
                     scores: sc,
                     range_source,
+                    scores_source: match &sp.scoring_model {
+                        Some(id) => format!(
+                            "weights: models/split_scoring.toml; scores: dimension scores / 100 of models/scoring/{id}.toml from the case's [scoring.ratings] (income.split.scoring_model)"
+                        ),
+                        None => "weights: models/split_scoring.toml; scores: case income.split.scores".into(),
+                    },
                 },
                 SplitBasis::Sales,
                 "综合评价法: K_sales = K_min + (K_max − K_min) × Σ weight_i × score_i".into(),
