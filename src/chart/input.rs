@@ -498,3 +498,50 @@ mod tests {
         assert_eq!(s[1].points, vec![(2020, 800_000.0), (2021, 1_000_000.0)]);
     }
 }
+
+/// One ring of a radar chart: a value 0–`max` per axis (None: unknown, drawn at the centre
+/// with a gap marker).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RadarRing {
+    /// Legend label.
+    pub label: String,
+    /// One value per axis.
+    pub values: Vec<Option<f64>>,
+}
+
+/// Radar chart: a subject's dimension scores and, on a second ring, the portfolio median.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Radar {
+    /// Chart title.
+    pub title: String,
+    /// Axis labels (the dimensions).
+    pub axes: Vec<String>,
+    /// The outer value of every axis (100 for scores).
+    pub max: f64,
+    /// Rings, drawn in order.
+    pub rings: Vec<RadarRing>,
+}
+
+/// A group of points of a scatter chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScatterGroup {
+    /// Legend label (a grade).
+    pub label: String,
+    /// (x, y) points; y in 元.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Scatter of score against value (y on a log scale, 万元).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scatter {
+    /// File stem.
+    pub name: &'static str,
+    /// Chart title.
+    pub title: String,
+    /// X-axis caption.
+    pub x_label: String,
+    /// Y-axis caption.
+    pub y_label: String,
+    /// The groups.
+    pub groups: Vec<ScatterGroup>,
+}

@@ -60,11 +60,15 @@ pub enum Chart {
     MarketStats(MarketStats),
     /// Totals by group (a portfolio by industry or province); its file stem is its own.
     Totals(Totals),
+    /// A subject's dimension scores (and the portfolio median) on a radar.
+    Radar(Radar),
+    /// Score against value (a portfolio); its file stem is its own.
+    Scatter(Scatter),
 }
 
 /// The file stems of the charts of a case's report set (see [`Chart::name`]; a [`Totals`] chart
 /// names its own).
-pub const CHART_NAMES: [&str; 7] = [
+pub const CHART_NAMES: [&str; 8] = [
     "mc_histogram",
     "tornado",
     "football_field",
@@ -72,6 +76,7 @@ pub const CHART_NAMES: [&str; 7] = [
     "loan_schedule",
     "loss_sharing",
     "market_stats",
+    "score_radar",
 ];
 
 impl Chart {
@@ -87,6 +92,8 @@ impl Chart {
             Chart::LossSharing(_) => "loss_sharing",
             Chart::MarketStats(_) => "market_stats",
             Chart::Totals(t) => t.name,
+            Chart::Radar(_) => "score_radar",
+            Chart::Scatter(t) => t.name,
         }
     }
 
@@ -101,6 +108,8 @@ impl Chart {
             Chart::LossSharing(c) => &c.title,
             Chart::MarketStats(c) => &c.title,
             Chart::Totals(c) => &c.title,
+            Chart::Radar(c) => &c.title,
+            Chart::Scatter(c) => &c.title,
         }
     }
 
@@ -115,6 +124,10 @@ impl Chart {
             Chart::FootballField(c) => bars(c.bars.len() + 1, 64),
             Chart::LossSharing(c) => bars(c.scenarios.len(), 64),
             Chart::Totals(c) => bars(c.bars.len(), 34),
+            Chart::Radar(_) => ChartSize {
+                width: 880,
+                height: 520,
+            },
             _ => ChartSize::default(),
         }
     }
@@ -135,6 +148,8 @@ impl Chart {
             Chart::LossSharing(x) => draw::loss_sharing(x, root, &c),
             Chart::MarketStats(x) => draw::market(x, root, &c),
             Chart::Totals(x) => draw::totals(x, root, &c),
+            Chart::Radar(x) => draw::radar(x, root, &c),
+            Chart::Scatter(x) => draw::scatter(x, root, &c),
         }?;
         root.present().map_err(|e| e.to_string())
     }

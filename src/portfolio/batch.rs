@@ -106,8 +106,51 @@ pub struct RowResult {
     pub pledge_rate: Option<Decimal>,
     /// Pledge rate × value lent on, rounded to the fen (0 when not accepted).
     pub pledge_value: Money,
+    /// The row's score (`scoring.*` columns), when it has ratings.
+    pub score: Option<RowScore>,
     /// Notes and warnings of the row.
     pub warnings: Vec<String>,
+}
+
+/// A row's score card in brief (the portfolio's score columns).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowScore {
+    /// Tree id.
+    pub model: String,
+    /// Scenario id.
+    pub scenario: String,
+    /// Total 0–100 (None below the coverage floor).
+    pub total: Option<Decimal>,
+    /// Grade (None below the coverage floor).
+    pub grade: Option<crate::scoring::Grade>,
+    /// Share of the weight rated.
+    pub coverage: Decimal,
+    /// Veto ids that applied (empty: none).
+    pub vetoes: Vec<String>,
+    /// Gate outcome, for a tree with a gate.
+    pub gate: Option<crate::scoring::GateOutcome>,
+    /// (dimension id, score 0–100) in the tree's order.
+    pub dimensions: Vec<(String, Option<Decimal>)>,
+}
+
+impl RowScore {
+    /// The brief of a case's score card.
+    pub fn of(c: &crate::scoring::ScoreCard) -> RowScore {
+        RowScore {
+            model: c.model.clone(),
+            scenario: c.scenario.clone(),
+            total: c.total,
+            grade: c.grade,
+            coverage: c.coverage,
+            vetoes: c.vetoes.iter().map(|v| v.id.clone()).collect(),
+            gate: c.gate.as_ref().map(|g| g.outcome),
+            dimensions: c
+                .dimensions
+                .iter()
+                .map(|d| (d.id.clone(), d.score))
+                .collect(),
+        }
+    }
 }
 
 /// A string column's values (rechunked once).
@@ -520,7 +563,11 @@ fn value_one(
             None
         }
     };
-    let rate = ctx.rulebook.pledge.rates.get(&s.kind).map(|d| d.0);
+    let grade = case.scored.as_ref().and_then(|x| x.grade());
+    let rate = ctx
+        .rulebook
+        .pledge_rate_graded(s.kind, grade)
+        .map(|(r, _)| r);
     let pledge_value = match (rate, lv) {
         (Some(r), Some(v)) => Money::new(round_half_away(v.amount() * r, 2)),
         _ => Money::ZERO,
@@ -552,6 +599,7 @@ fn value_one(
         lending_value: lv,
         pledge_rate: rate,
         pledge_value,
+        score: case.scored.as_ref().map(|x| RowScore::of(&x.card)),
         warnings,
     })
 }

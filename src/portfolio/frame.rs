@@ -36,11 +36,36 @@ pub fn ranks(rows: &[RowResult]) -> Vec<u32> {
     rank
 }
 
+/// Rank by score total (1 = highest; ties by id) among the rows with a usable score (graded,
+/// not vetoed); other rows have none.
+pub fn score_ranks(rows: &[RowResult]) -> Vec<Option<u32>> {
+    let usable = |x: &RowResult| {
+        x.score
+            .as_ref()
+            .filter(|s| s.vetoes.is_empty())
+            .and_then(|s| s.total)
+    };
+    let mut order: Vec<usize> = (0..rows.len())
+        .filter(|&i| usable(&rows[i]).is_some())
+        .collect();
+    order.sort_by(|&a, &b| {
+        usable(&rows[b])
+            .cmp(&usable(&rows[a]))
+            .then_with(|| rows[a].id.cmp(&rows[b].id))
+    });
+    let mut rank = vec![None; rows.len()];
+    for (k, i) in order.into_iter().enumerate() {
+        rank[i] = Some(k as u32 + 1);
+    }
+    rank
+}
+
 /// The result table: `row, id, name, kind, industry, region, income_yuan, cost_yuan,
 /// market_yuan, market_comparables, market_level, value_yuan, value_method, p5_yuan, p50_yuan,
 /// p95_yuan, downside_yuan, downside_label, seed, lending_value_yuan, pledge_rate,
-/// pledge_value_yuan, approaches_disagree, market_low_confidence, synthetic_data, rank,
-/// warnings`.
+/// pledge_value_yuan, score_model, score_scenario, score_total, score_grade, score_coverage,
+/// score_veto, score_gate, score_dimensions, score_rank, approaches_disagree,
+/// market_low_confidence, synthetic_data, rank, warnings`.
 pub fn result_frame(r: &PortfolioResult) -> Result<DataFrame> {
     let rows = &r.rows;
     let rank = ranks(rows);
@@ -48,6 +73,11 @@ pub fn result_frame(r: &PortfolioResult) -> Result<DataFrame> {
     let sim = |f: &dyn Fn(&super::batch::RowSimulation) -> Option<String>| {
         rows.iter()
             .map(|x| x.simulation.as_ref().and_then(f))
+            .collect::<Vec<_>>()
+    };
+    let sc = |f: &dyn Fn(&super::batch::RowScore) -> Option<String>| {
+        rows.iter()
+            .map(|x| x.score.as_ref().and_then(f))
             .collect::<Vec<_>>()
     };
     let cols = vec![
@@ -95,6 +125,38 @@ pub fn result_frame(r: &PortfolioResult) -> Result<DataFrame> {
             "pledge_value_yuan".into(),
             s(&|x| money(Some(x.pledge_value))),
         ),
+        Column::new("score_model".into(), sc(&|c| Some(c.model.clone()))),
+        Column::new("score_scenario".into(), sc(&|c| Some(c.scenario.clone()))),
+        Column::new(
+            "score_total".into(),
+            sc(&|c| c.total.map(|d| d.to_string())),
+        ),
+        Column::new(
+            "score_grade".into(),
+            sc(&|c| c.grade.map(|g| g.as_str().to_string())),
+        ),
+        Column::new(
+            "score_coverage".into(),
+            sc(&|c| Some(c.coverage.to_string())),
+        ),
+        Column::new("score_veto".into(), sc(&|c| Some(c.vetoes.join(";")))),
+        Column::new(
+            "score_gate".into(),
+            sc(&|c| c.gate.map(|g| g.as_str().to_string())),
+        ),
+        Column::new(
+            "score_dimensions".into(),
+            sc(&|c| {
+                Some(
+                    c.dimensions
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", v.map_or("".into(), |d| d.to_string())))
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                )
+            }),
+        ),
+        Column::new("score_rank".into(), score_ranks(rows)),
         Column::new(
             "approaches_disagree".into(),
             rows.iter()
@@ -151,6 +213,8 @@ pub struct TopRow {
     pub pledge_value: Money,
     /// Simulated downside, when simulated.
     pub downside: Option<Money>,
+    /// Score grade, when the row has ratings.
+    pub grade: Option<String>,
 }
 
 /// The summary of a run.
@@ -182,6 +246,9 @@ pub struct PortfolioSummary {
     pub by_region: Vec<GroupTotal>,
     /// The highest values.
     pub top: Vec<TopRow>,
+    /// Scores over the rows with ratings (grades, vetoes, gate, shortlist).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scoring: Option<super::score::ScoreSummary>,
 }
 
 fn groups(rows: &[RowResult], key: impl Fn(&RowResult) -> String) -> Result<Vec<GroupTotal>> {
@@ -248,6 +315,10 @@ pub fn summarize(r: &PortfolioResult, top_n: usize) -> Result<PortfolioSummary> 
                 value_method: x.value_method.clone(),
                 pledge_value: x.pledge_value,
                 downside: x.simulation.as_ref().map(|m| m.downside),
+                grade: x
+                    .score
+                    .as_ref()
+                    .map(|s| s.grade.map_or("—", |g| g.as_str()).to_string()),
             }
         })
         .collect();
@@ -265,5 +336,6 @@ pub fn summarize(r: &PortfolioResult, top_n: usize) -> Result<PortfolioSummary> 
         by_industry: groups(rows, |x| x.industry.chars().take(3).collect())?,
         by_region: groups(rows, |x| x.region.clone())?,
         top,
+        scoring: super::score::summarize(rows, top_n),
     })
 }

@@ -11,7 +11,11 @@
 //! `income.{revenue,economic_life}`, `income.split.rate`, `cost.{used_years,remaining_years}`,
 //! `cost.items[0..2].{name,amount,year,category}`, and for invention patents
 //! `market.{transaction_type,remaining_life,trl,scale}` (scale: the year-1 sales) (empty for the other kinds: they have
-//! no market section). The rest comes from `datasets/portfolios/template.toml`.
+//! no market section), and the 17 GB/T 42748 ratings `scoring.ratings.<indicator>` (1–5, about
+//! one cell in twenty left empty: unknown) with `scoring.facts.legal_status` (about one row in
+//! fifty lapsed: vetoed, grade D). The ratings follow the row's split rate (a stronger patent
+//! earns a higher royalty) plus noise, from a second generator so that the other cells are
+//! those of a table without ratings. The rest comes from `datasets/portfolios/template.toml`.
 
 use crate::error::{Error, Result};
 use polars::prelude::*;
@@ -19,7 +23,7 @@ use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
 /// The column names, in order.
-pub const COLUMNS: [&str; 24] = [
+pub const COLUMNS: [&str; 42] = [
     "subject.id",
     "subject.name",
     "subject.kind",
@@ -44,7 +48,28 @@ pub const COLUMNS: [&str; 24] = [
     "market.remaining_life",
     "market.trl",
     "market.scale",
+    "scoring.ratings.legal.stability",
+    "scoring.ratings.legal.scope",
+    "scoring.ratings.legal.infringement_detectability",
+    "scoring.ratings.legal.remaining_term",
+    "scoring.ratings.legal.multinational",
+    "scoring.ratings.legal.ownership",
+    "scoring.ratings.legal.license_status",
+    "scoring.ratings.technical.advancement",
+    "scoring.ratings.technical.maturity",
+    "scoring.ratings.technical.substitutability",
+    "scoring.ratings.technical.applicability",
+    "scoring.ratings.technical.complementary_dependence",
+    "scoring.ratings.economic.market_size",
+    "scoring.ratings.economic.market_share",
+    "scoring.ratings.economic.competition",
+    "scoring.ratings.economic.policy_fit",
+    "scoring.ratings.economic.profitability",
+    "scoring.facts.legal_status",
 ];
+
+/// The GB/T 42748 indicators the sample rates (the `scoring.ratings.*` columns, in order).
+const RATED: usize = 17;
 
 const INDUSTRIES: [&str; 8] = ["C26", "C27", "C34", "C35", "C38", "C39", "I65", "M73"];
 const REGIONS: [&str; 10] = [
@@ -103,7 +128,27 @@ pub fn row(seed: u64, i: u64) -> Vec<String> {
     } else {
         (String::new(), String::new(), String::new(), String::new())
     };
-    vec![
+    // Ratings: quality q ∈ [0, 1] from the split rate, each rating round(2.5 + 2.5q ± 1), 1–5.
+    let mut rr = Pcg64Mcg::seed_from_u64(seed ^ i.wrapping_mul(0xd1b5_4a32_d192_ed03) ^ 0x5c0e);
+    let q = (rate - 0.03) / 0.07;
+    let mut ratings: Vec<String> = (0..RATED)
+        .map(|_| {
+            if rr.random::<f64>() < 0.05 {
+                return String::new();
+            }
+            let x = 2.5 + 2.5 * q + (rr.random::<f64>() - 0.5) * 2.0;
+            (x.round().clamp(1.0, 5.0) as i64).to_string()
+        })
+        .collect();
+    ratings.push(
+        if rr.random::<f64>() < 0.02 {
+            "lapsed"
+        } else {
+            "valid"
+        }
+        .into(),
+    );
+    let mut cells = vec![
         format!("PF-{i:07}"),
         format!("组合样例{}号（虚构）", i + 1),
         kind.into(),
@@ -128,7 +173,9 @@ pub fn row(seed: u64, i: u64) -> Vec<String> {
         rl,
         trl,
         scale,
-    ]
+    ];
+    cells.append(&mut ratings);
+    cells
 }
 
 /// `rows` rows from `first` (row ids `PF-<first>` …) as a frame of text columns.

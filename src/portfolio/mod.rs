@@ -25,6 +25,7 @@ pub mod frame;
 pub mod generate;
 pub mod read;
 mod rows;
+pub mod score;
 
 pub use batch::{row_seed, RowResult, SimRequest};
 pub use frame::{result_frame, summarize, GroupTotal, PortfolioSummary, TopRow};

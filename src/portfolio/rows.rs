@@ -253,8 +253,8 @@ pub(super) fn row_case(
         let read: std::result::Result<Case, _> = serde_path_to_error::deserialize(Value::Table(t));
         let e = match read {
             Ok(case) => {
-                return match case.validate(models) {
-                    Ok(()) => Ok(case),
+                return match case.prepare(models) {
+                    Ok(case) => Ok(case),
                     Err(e) => Err(field_reject(e, cols, cells, &reject)),
                 };
             }

@@ -249,6 +249,14 @@ pub fn charts(
             }));
         }
     }
+    if let Some(s) = &inp.case.scored {
+        out.push(super::scoring::radar(
+            &s.card,
+            &inp.case.subject.name,
+            None,
+            lang,
+        ));
+    }
     out
 }
 

@@ -16,6 +16,7 @@ pub mod credit;
 pub mod html;
 pub mod i18n;
 pub mod portfolio;
+pub mod scoring;
 pub mod set;
 pub mod valuation;
 pub mod xlsx;

@@ -81,7 +81,22 @@ fn sample_runs_with_no_arguments_and_writes_every_output() {
     assert_eq!(s["rows_valued"], 1200);
     assert_eq!(s["data_provenance"]["synthetic"], false);
     let html = std::fs::read_to_string(out.join("portfolio.html")).unwrap();
-    assert_eq!(html.matches("<svg").count(), 3, "three charts inline");
+    assert_eq!(
+        html.matches("<svg").count(),
+        5,
+        "five charts inline: distribution, by industry, by province, score against value, radar"
+    );
+    assert!(html.contains("评分短名单") && html.contains("评分与评估价值"));
+    assert_eq!(s["scoring"]["rows_scored"], 1200);
+    let grades: u64 = ["A", "B", "C", "D"]
+        .iter()
+        .map(|g| s["scoring"]["by_grade"][g].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(grades, 1200, "every sample row is graded");
+    assert!(
+        s["scoring"]["vetoed"].as_u64().unwrap() > 0,
+        "the sample has lapsed rows"
+    );
     assert!(html.contains("科技成果组合评估概览") && html.contains("按省份"));
     // The totals in the summary are the sums of the rows (money to the fen).
     use polars::prelude::SerReader;
@@ -299,16 +314,16 @@ fn results_do_not_depend_on_threads_or_partitions() {
     let a = std::fs::read(d.join("t1/portfolio.parquet")).unwrap();
     let b = std::fs::read(d.join("t2/portfolio.parquet")).unwrap();
     assert!(a == b, "portfolio.parquet differs between 1 and 2 threads");
-    // The single file and the partitions: the same values row for row (row numbers and ranks
-    // are within each partition).
+    // The single file and the partitions: the same values row for row (row numbers and ranks,
+    // by value and by score, are within each partition).
     run(&single, &d.join("c1"), "2", "csv");
     run(&parts, &d.join("c3"), "1", "csv");
-    let whole = read_csv_rows(&d.join("c1/portfolio.csv"), &["row", "rank"]);
+    let whole = read_csv_rows(&d.join("c1/portfolio.csv"), &["row", "rank", "score_rank"]);
     let mut split = Vec::new();
     for k in 0..3 {
         split.extend(read_csv_rows(
             &d.join(format!("c3/portfolio/part-{k:05}.csv")),
-            &["row", "rank"],
+            &["row", "rank", "score_rank"],
         ));
     }
     assert_eq!(whole.len(), 1500);

@@ -391,7 +391,8 @@ pub(super) fn reports_show_every_chart_of_their_stages() {
             "mc_histogram",
             "tornado",
             "loan_schedule",
-            "market_stats"
+            "market_stats",
+            "score_radar"
         ]
     );
     // Under the Jinan 2:2:4:2 programme the memo charts and tabulates the loss sharing.
@@ -405,15 +406,26 @@ pub(super) fn reports_show_every_chart_of_their_stages() {
             "tornado",
             "loan_schedule",
             "loss_sharing",
+            "market_stats",
+            "score_radar"
+        ]
+    );
+    // The demo's ratings: the scoring section (七) and the memo's pledge section show the radar.
+    assert_eq!(
+        figure_ids(&set.html),
+        [
+            "score_radar",
+            "football_field",
+            "mc_histogram",
+            "tornado",
             "market_stats"
         ]
     );
-    assert_eq!(
-        figure_ids(&set.html),
-        ["football_field", "mc_histogram", "tornado", "market_stats"]
-    );
     let memo = set.credit_html.as_deref().unwrap();
-    assert_eq!(figure_ids(memo), ["loan_schedule", "loss_sharing"]);
+    assert_eq!(
+        figure_ids(memo),
+        ["score_radar", "loan_schedule", "loss_sharing"]
+    );
     assert!(
         memo.contains("分担比例") && memo.contains("本金全损"),
         "loss-sharing table"

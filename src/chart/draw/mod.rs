@@ -147,9 +147,11 @@ fn line_legend(
 }
 
 mod bars;
+mod radar;
 mod series;
 #[cfg(test)]
 mod tests;
 
 pub(crate) use bars::*;
+pub(crate) use radar::*;
 pub(crate) use series::*;

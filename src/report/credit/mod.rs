@@ -183,6 +183,8 @@ pub struct CreditMemo {
     pub conditions: Vec<String>,
     /// Notes and warnings.
     pub notes: Vec<String>,
+    /// The subject's score (its grade tiers the pledge rate under a tiered rulebook).
+    pub scoring: Option<crate::case::Scored>,
 }
 
 impl CreditMemo {
@@ -372,6 +374,7 @@ impl CreditMemo {
             .map(|w| lang.core(w).into_owned())
             .collect();
         CreditMemo {
+            scoring: case.scored.clone(),
             borrower: case.subject.owner.clone(),
             lender: info
                 .lender

@@ -57,6 +57,8 @@ pub struct MemoView {
     pub h_summary: String,
     /// 一: borrower, lender, programme, security, principal, rate, term, repayment, drawdown.
     pub summary: Vec<(String, String)>,
+    /// 二: the subject's score (grade), when it has ratings.
+    pub scoring: Option<crate::report::scoring::ScoringBlock>,
     /// 二: heading.
     pub h_pledge: String,
     /// 二: appraised value, valuation date, report, value lent on.
@@ -318,6 +320,10 @@ pub fn view(m: &CreditMemo, lang: Lang, charts: &[RenderedChart], prov: &Provena
         h_summary: lang.t("memo.1_summary").into(),
         summary: rows,
         h_pledge: lang.t("memo.2_the_pledge_and_its_value").into(),
+        scoring: m
+            .scoring
+            .as_ref()
+            .map(|s| crate::report::scoring::block(s, lang, charts)),
         pledge: prow,
         pledges,
         limits,

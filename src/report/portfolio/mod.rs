@@ -14,6 +14,8 @@ use crate::money::Money;
 use crate::portfolio::{GroupTotal, PortfolioResult, PortfolioSummary};
 use crate::valuation::uncertainty::HistogramBin;
 use askama::Template;
+
+mod score;
 use rust_decimal::prelude::ToPrimitive;
 
 /// File stem of the value-distribution chart.
@@ -39,7 +41,7 @@ fn f(m: Money) -> f64 {
 }
 
 /// `1,234,567.89`.
-fn yuan(m: Money) -> String {
+pub(super) fn yuan(m: Money) -> String {
     crate::money::group_thousands(m.amount(), 2)
 }
 
@@ -173,6 +175,9 @@ struct Body<'a> {
     groups: Vec<(String, Table)>,
     h_top: &'a str,
     top: Table,
+    h_score: &'a str,
+    score_intro: &'a str,
+    shortlist: Option<Table>,
     h_rejects: &'a str,
     rejects_intro: String,
     rejects: Option<Table>,
@@ -213,10 +218,17 @@ pub fn render(
     png_scale: f64,
 ) -> Result<PortfolioReport> {
     let values: Vec<Money> = r.rows.iter().map(|x| x.value).collect();
-    let mut rendered = super::render_charts(&charts(s, &values, lang)?, png_scale)?;
+    let mut all = charts(s, &values, lang)?;
+    if let Some(sc) = &s.scoring {
+        all.extend(score::charts(&r.rows, sc, lang));
+    }
+    let mut rendered = super::render_charts(&all, png_scale)?;
     // The distribution is drawn as a histogram; its files are the portfolio's, not a case's.
     if let Some(c) = rendered.first_mut() {
         c.name = DISTRIBUTION;
+    }
+    for c in rendered.iter_mut().filter(|c| c.name == "score_radar") {
+        c.name = "portfolio_score_radar";
     }
     let p = &s.value_p10_p50_p90;
     let n = |k: &str, v: String| (lang.t(k).to_string(), v);
@@ -251,6 +263,9 @@ pub fn render(
         ),
         n("portfolio.sum.synthetic", s.synthetic_data.to_string()),
     ];
+    if let Some(sc) = &s.scoring {
+        summary.push(n("portfolio.sum.grades", score::grade_line(sc, lang)));
+    }
     if let Some(sim) = &r.simulate {
         summary.push(n(
             "portfolio.sum.simulation",
@@ -294,6 +309,11 @@ pub fn render(
         head.push(lang.t("portfolio.col.downside"));
         num.push(true);
     }
+    let graded = s.scoring.is_some();
+    if graded {
+        head.push(lang.t("portfolio.score.grade"));
+        num.push(false);
+    }
     let top = Table::new(
         &head,
         &num,
@@ -312,6 +332,9 @@ pub fn render(
                 ];
                 if simulated {
                     row.push(t.downside.map_or_else(String::new, yuan));
+                }
+                if graded {
+                    row.push(t.grade.clone().unwrap_or_default());
                 }
                 row
             })
@@ -371,6 +394,13 @@ pub fn render(
         groups,
         h_top: lang.t("portfolio.h.top"),
         top,
+        h_score: lang.t("portfolio.h.score"),
+        score_intro: lang.t(if s.scoring.is_some() {
+            "portfolio.score.intro"
+        } else {
+            "portfolio.score.none"
+        }),
+        shortlist: s.scoring.as_ref().map(|sc| score::shortlist(sc, lang)),
         h_rejects: lang.t("portfolio.h.rejects"),
         rejects_intro,
         rejects,

@@ -90,6 +90,8 @@ pub struct ValuationView {
     pub approaches: Vec<ApproachBlock>,
     /// 七: each approach not performed, with the reason.
     pub not_performed: Vec<String>,
+    /// 七: the patent value score, when the case has ratings.
+    pub scoring: Option<super::scoring::ScoringBlock>,
     /// 八.
     pub procedure: Vec<String>,
     /// 九.
@@ -390,6 +392,11 @@ pub fn view(inp: &ValuationReportInput<'_>) -> Result<ValuationView> {
         methods_intro: lang.t("report.methods.intro").into(),
         approaches,
         not_performed,
+        scoring: inp
+            .case
+            .scored
+            .as_ref()
+            .map(|s| super::scoring::block(s, inp.lang, inp.charts)),
         procedure: items(lang, "report.procedure"),
         assumptions,
         conclusion,
