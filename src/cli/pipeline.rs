@@ -200,6 +200,27 @@ pub fn render_summary(ld: &Loaded, r: &PipelineResult, json_path: Option<&Path>)
             ),
         },
     ]);
+    if let Some(s) = &ld.case.scored {
+        let c = &s.card;
+        let p = r.loan.pledges.first();
+        t.row([
+            String::new(),
+            "score".to_string(),
+            format!(
+                "{} {}: total {}, grade {}, coverage {}{}",
+                c.model,
+                c.scenario,
+                c.total
+                    .map_or("—".into(), |x| x.round_dp(2).normalize().to_string()),
+                c.grade.map_or("—", |g| g.as_str()),
+                c.coverage.normalize(),
+                p.map_or(String::new(), |p| format!(
+                    "; pledge rate {}",
+                    pct(p.rate, 0)
+                ))
+            ),
+        ]);
+    }
     let l = &r.loan;
     if g.guaranteed {
         let shares: Vec<String> = g
