@@ -553,3 +553,60 @@ fn techval_score_prints_the_card_and_json_of_the_demo() {
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stdout).lines().count() > 40);
 }
+
+#[test]
+fn a_bad_rating_in_a_portfolio_row_is_a_row_reject_naming_its_column() {
+    let root = std::env::temp_dir().join(format!("techval-scoring-pf-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let man = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sample = std::fs::read_to_string(man.join("datasets/portfolios/sample.csv")).unwrap();
+    let mut lines: Vec<String> = sample.lines().take(6).map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "scoring.ratings.legal.stability")
+        .expect("the sample has the rating columns");
+    // Row 3 of the table (line 4 of the file): legal.stability = 6.
+    let mut cells: Vec<String> = lines[3].split(',').map(str::to_string).collect();
+    cells[col] = "6".into();
+    lines[3] = cells.join(",");
+    let table = root.join("t.csv");
+    std::fs::write(&table, lines.join("\n") + "\n").unwrap();
+    let out = root.join("out");
+    let o = bin()
+        .args([
+            "portfolio",
+            "--subjects",
+            table.to_str().unwrap(),
+            "--template",
+            man.join("datasets/portfolios/template.toml")
+                .to_str()
+                .unwrap(),
+            "--approach",
+            "income,cost",
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rejects = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
+    assert_eq!(rejects.lines().count(), 2, "{rejects}");
+    assert!(
+        rejects.contains("scoring.ratings.legal.stability") && rejects.contains("from 1 to 5"),
+        "{rejects}"
+    );
+    let rows = std::fs::read_to_string(out.join("portfolio.csv")).unwrap();
+    assert_eq!(
+        rows.lines().count(),
+        1 + 4,
+        "the other four rows are valued"
+    );
+    let head: Vec<&str> = rows.lines().next().unwrap().split(',').collect();
+    for c in ["score_total", "score_grade", "score_coverage", "score_rank"] {
+        assert!(head.contains(&c), "{c} in {head:?}");
+    }
+}
