@@ -58,6 +58,7 @@ mod select;
 mod summarize;
 #[cfg(test)]
 mod tests;
+mod window;
 
 pub use crate::models::market::*;
 use adjust::*;
@@ -65,6 +66,7 @@ pub use evaluate::*;
 pub use schema::*;
 pub use select::*;
 pub use summarize::*;
+use window::DealIndex;
 
 /// The decimal of an `f64` statistic for display (never for money arithmetic).
 pub fn f64_text(x: f64, dp: u32) -> String {

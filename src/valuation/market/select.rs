@@ -26,10 +26,10 @@ pub enum WindowMode {
 pub struct Level {
     /// Short description.
     pub name: &'static str,
-    /// Join keys (subject column, deal column).
-    keys: &'static [(&'static str, &'static str)],
+    /// Selection keys (subject column, deal column).
+    pub(super) keys: &'static [(&'static str, &'static str)],
     /// Window multiple (None: any date).
-    window: Option<f64>,
+    pub(super) window: Option<f64>,
 }
 
 pub(super) const K_KIND: (&str, &str) = ("s_ip_kind", "ip_kind");
@@ -421,8 +421,11 @@ pub struct MarketRun {
     pub summary: DataFrame,
 }
 
-/// Subjects per batch: bounds the memory of the pair frames (the work stays vectorised).
-pub const BATCH_SUBJECTS: usize = 16_384;
+/// Subjects per batch: bounds the memory of the pair frames (the work stays vectorised). Since
+/// the candidates are found by search ([`DealIndex`]) a subject brings about `max_comparables`
+/// pairs, not every deal of its key, so a batch can be large; each batch joins the whole deal
+/// frame once more in [`adjust`].
+pub const BATCH_SUBJECTS: usize = 131_072;
 
 /// Values many subjects against one deal history in one vectorised pass (per batch of
 /// [`BATCH_SUBJECTS`]): the selection runs level by level as joins on the level's key, only the
@@ -497,10 +500,21 @@ pub fn run_engine(
         (0..n).step_by(BATCH_SUBJECTS).collect()
     };
     let narrow = deal_frame.select(DEAL_NARROW).map_err(pe)?;
+    let mut kinds: Vec<String> = subj
+        .column("s_ip_kind")
+        .and_then(|c| c.str().cloned())
+        .map_err(pe)?
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let index = DealIndex::new(&narrow, model, Some(&kinds))?;
     for start in starts {
         let len = BATCH_SUBJECTS.min(n - start);
         let batch = subj.slice(start as i64, len);
-        let (p, s) = run_batch(deal_frame, &narrow, batch, model, mode)?;
+        let (p, s) = run_batch(deal_frame, &narrow, &index, batch, model, mode)?;
         pair_parts.push(p.lazy());
         summary_parts.push(s.lazy());
     }
@@ -554,13 +568,15 @@ pub(super) fn similarity_expr(model: &MarketModel) -> Expr {
         / lit(wsum)
 }
 
-/// Selection: level by level, join the subjects still short of `k` to the deals on the level's
-/// key, apply the date window, count, score similarity, keep the `max_comparables` most similar
-/// (ties by deal row). Only narrow columns travel through the joins; the wide columns are
-/// gathered for the kept pairs afterwards ([`adjust`]).
+/// Selection: level by level, the subjects still short of `k` meet the deals of the level's
+/// key within the date window ([`DealIndex::pairs`]: by search, not by a join that would
+/// materialise every pair of the key), count, score similarity, keep the `max_comparables`
+/// most similar (ties by deal row). Only narrow columns travel through the selection; the wide
+/// columns are gathered for the kept pairs afterwards ([`adjust`]).
 pub(super) fn run_batch(
     deal_frame: &DataFrame,
     narrow: &DataFrame,
+    index: &DealIndex,
     subjects: DataFrame,
     model: &MarketModel,
     mode: WindowMode,
@@ -568,37 +584,13 @@ pub(super) fn run_batch(
     let mut remaining = subjects.select(SUBJECT_NARROW).map_err(pe)?;
     let mut found = Vec::new();
     let sim = similarity_expr(model);
-    for (li, level) in LEVELS.iter().enumerate() {
+    for li in 0..LEVELS.len() {
         if remaining.height() == 0 {
             break;
         }
-        let left: Vec<Expr> = level.keys.iter().map(|k| col(k.0)).collect();
-        let right: Vec<Expr> = level.keys.iter().map(|k| col(k.1)).collect();
-        let delta = col("days").cast(DataType::Float64) - col("s_days").cast(DataType::Float64);
-        let mut keep = col("s_exclude_d")
-            .is_null()
-            .or(col("__d").neq(col("s_exclude_d")));
-        if mode == WindowMode::Before {
-            keep = keep.and(delta.clone().lt_eq(lit(0.0)));
-        }
-        if let Some(mult) = level.window {
-            keep = keep.and(delta.abs().lt_eq(col("s_window_days") * lit(mult)));
-        }
-        let last = li + 1 == LEVELS.len();
-        let mut pairs = remaining
-            .clone()
-            .lazy()
-            .join(
-                narrow.clone().lazy(),
-                left,
-                right,
-                JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::KeepColumns),
-            )
-            .filter(keep)
-            .with_column(over(len(), "s_id").cast(DataType::UInt32).alias("n_found"));
-        if !last {
-            pairs = pairs.filter(col("n_found").gt_eq(col("s_k")));
-        }
+        // The level's pairs with `n_found`, already cut to the subjects with at least `k`
+        // (but at the last level) and to a superset of each one's most similar deals.
+        let pairs = index.pairs(&remaining, narrow, li, mode)?.lazy();
         let done = pairs
             .with_column(sim.clone().alias("similarity"))
             .select([
