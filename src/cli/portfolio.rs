@@ -416,6 +416,17 @@ pub fn run(a: PortfolioArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
             )?;
         }
     }
+    if summary.rows_valued == 0 {
+        // Nothing to chart or tabulate: the rejects are the whole answer.
+        write_atomic(&a.out.join("rejects.csv"), &rejects_csv(&all.rejects)?)?;
+        print_rejects(&all.rejects);
+        return Err(Error::Unsupported(format!(
+            "no row of {subjects_label} could be valued ({} rejected, see {})",
+            all.rejects.len(),
+            a.out.join("rejects.csv").display()
+        ))
+        .into());
+    }
     write(a.out.join("rejects.csv"), &rejects_csv(&all.rejects)?)?;
     let rendered = report::portfolio::render(&all, &summary, &prov, &rb.origin, lang, 2.0)?;
     for c in &rendered.charts {
@@ -458,14 +469,6 @@ pub fn run(a: PortfolioArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
     // The terminal.
     print_rejects(&all.rejects);
     println!("{}", summary_line(&summary, &a.out));
-    if summary.rows_valued == 0 {
-        return Err(Error::Unsupported(format!(
-            "no row of {subjects_label} could be valued ({} rejected, see {})",
-            all.rejects.len(),
-            a.out.join("rejects.csv").display()
-        ))
-        .into());
-    }
     Ok(())
 }
 

@@ -498,3 +498,48 @@ fn deal_history_in_xlsx_with_a_damaged_row() {
     let t = text(&o);
     assert!(t.contains("row 4") && t.contains("damaged record"), "{t}");
 }
+
+/// Without a template the sample rows lack `cost.method` and more: every row is a reject, the
+/// command exits 2 with the rejects listed, and nothing but rejects.csv is written (it used to
+/// fail drawing an empty histogram before saying why).
+#[test]
+fn a_table_with_no_valuable_row_lists_the_rejects_and_exits_2() {
+    let d = std::env::temp_dir().join(format!("techval-pf-none-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/portfolios/sample.csv"
+    ))
+    .unwrap();
+    let t = d.join("t.csv");
+    std::fs::write(
+        &t,
+        sample.lines().take(4).collect::<Vec<_>>().join("\n") + "\n",
+    )
+    .unwrap();
+    let out = d.join("out");
+    let o = techval(
+        &[
+            "portfolio",
+            "--subjects",
+            t.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no row of") && err.contains("3 rejected"),
+        "{err}"
+    );
+    assert!(err.contains("row 1, column cost"), "{err}");
+    let files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, ["rejects.csv"]);
+}
