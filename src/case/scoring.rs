@@ -20,7 +20,7 @@ use crate::param::Param;
 use crate::scoring::{engine, Grade, ScoreCard, ScoringTree};
 use crate::valuation::discount::DiscountMethod;
 use crate::valuation::income::SplitMethod;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// A case value derived from the score.
@@ -98,8 +98,6 @@ pub(super) fn apply(case: &mut Case, models: &ModelBook) -> Result<()> {
     let t = tree(models, input.model_id(), "scoring.model")?;
     let card = engine::score(t, input, case.purpose.map(|p| p.as_str()))?;
     let mut derived = Vec::new();
-    let fraction =
-        |d: Decimal| d.round_dp_with_strategy(10, RoundingStrategy::MidpointAwayFromZero);
 
     if let Some(m) = split_model {
         let path = "income.split.scoring_model";
@@ -140,7 +138,9 @@ pub(super) fn apply(case: &mut Case, models: &ModelBook) -> Result<()> {
                     ),
                 )
             })?;
-            let s = fraction(s);
+            // S_d is already rounded to 4 decimals (the score the card shows), so S_d / 100
+            // is exact: the split uses the very score the report prints.
+            let s = s.normalize();
             derived.push(DerivedValue {
                 path: format!("income.split.scores.{}", f.id),
                 value: s,

@@ -92,6 +92,24 @@ pub fn run(a: ScoreArgs, models: &crate::ModelBook) -> anyhow::Result<()> {
         input.model = Some(id.clone());
         pick(&id, path).map_err(|e| e.in_file(&label))?
     };
+    if let Some(s) = &a.scenario {
+        // Named on the command line: the error names the flag, not the case file.
+        engine::pick_scenario(t, Some(s), None).map_err(|_| {
+            crate::Error::field(
+                "--scenario",
+                s,
+                format!(
+                    "is not a scenario of the {} tree (allowed: {})",
+                    t.id,
+                    t.scenario
+                        .iter()
+                        .map(|x| x.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?;
+    }
     let card = engine::score(t, &input, case.purpose.map(|p| p.as_str()))
         .map_err(|e| e.in_file(&label))?;
     let text = match a.format {

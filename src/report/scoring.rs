@@ -7,6 +7,7 @@ use super::Lang;
 use crate::case::Scored;
 use crate::chart::{self, Chart, RenderedChart};
 use crate::scoring::ScoreCard;
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 /// The scoring section as display text.
@@ -41,7 +42,7 @@ fn dim_name(lang: Lang, zh: &str, en: &str) -> String {
 
 /// The radar of a score card; `median` adds the portfolio median as a second ring.
 pub fn radar(card: &ScoreCard, name: &str, median: Option<Vec<Option<f64>>>, lang: Lang) -> Chart {
-    let f = |d: Option<Decimal>| d.map(|x| x.to_string().parse::<f64>().unwrap_or(0.0));
+    let f = |d: Option<Decimal>| d.and_then(|x| x.to_f64());
     let mut rings = vec![chart::RadarRing {
         label: lang.t("scoring.chart.subject").to_string(),
         values: card.dimensions.iter().map(|d| f(d.score)).collect(),

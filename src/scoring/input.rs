@@ -58,8 +58,10 @@ pub struct ScoringInput {
     /// `scoring.ratings.legal.stability`): both read as the id `legal.stability`.
     #[serde(default, deserialize_with = "de_ratings")]
     pub ratings: BTreeMap<String, DecimalValue>,
-    /// Facts for the vetoes (`legal_status`, `annuity_paid`, `ownership_dispute`).
-    #[serde(default)]
+    /// Facts for the vetoes (`legal_status`, `annuity_paid`, `ownership_dispute`): text or
+    /// true/false; any other value is an error naming the fact (a number would silently match
+    /// no veto).
+    #[serde(default, deserialize_with = "de_facts")]
     pub facts: BTreeMap<String, Fact>,
 }
 
@@ -98,6 +100,26 @@ fn flatten<E: serde::de::Error>(
         }
     }
     Ok(())
+}
+
+/// A fact as written: text, a yes/no, or anything else (refused by [`de_facts`]).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FactNode {
+    Fact(Fact),
+    Other(serde_json::Value),
+}
+
+fn de_facts<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Fact>, D::Error> {
+    let m = BTreeMap::<String, FactNode>::deserialize(d)?;
+    m.into_iter()
+        .map(|(k, n)| match n {
+            FactNode::Fact(f) => Ok((k, f)),
+            FactNode::Other(v) => Err(serde::de::Error::custom(format!(
+                "{k} = {v}: a fact is text (legal_status = \"valid\" | \"lapsed\" | \"invalidated\" | \"expired\") or true / false (annuity_paid, ownership_dispute)"
+            ))),
+        })
+        .collect()
 }
 
 fn de_ratings<'de, D: serde::Deserializer<'de>>(

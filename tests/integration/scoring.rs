@@ -487,6 +487,20 @@ fn bad_ratings_and_edited_trees_give_one_line_errors_with_the_field_path_and_exi
                 "scoring.model = gbt4274: is not a scoring tree",
             ),
         ),
+        (
+            "text_rating",
+            (
+                base.replace("\"legal.scope\" = 4", "\"legal.scope\" = \"high\""),
+                "legal.scope = \"high\": a rating must be a number",
+            ),
+        ),
+        (
+            "numeric_fact",
+            (
+                base.replace("annuity_paid = true", "annuity_paid = 1"),
+                "annuity_paid = 1: a fact is text",
+            ),
+        ),
     ]
     .into_iter()
     .collect();
@@ -504,6 +518,9 @@ fn bad_ratings_and_edited_trees_give_one_line_errors_with_the_field_path_and_exi
             assert!(err.contains(want), "{cmd} {name}: {err}");
         }
     }
+    let (code, err) = run_err(&["score", "--scenario", "pledge"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--scenario = pledge: is not a scenario of the gbt42748 tree (allowed: licensing_transfer, pledge_financing"), "{err}");
     // An edited tree whose weights do not sum to 1: through --model FILE and through --models DIR.
     let tree = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("models/scoring/gbt42748.toml"),

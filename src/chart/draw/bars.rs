@@ -1,7 +1,7 @@
 //! Bar charts on a category axis: the tornado, the football field and the loss sharing.
 
 use super::*;
-use super::{BLUE, GRID, INK, ORANGE, PALETTE, RED, TEAL};
+use super::{BLUE, INK, ORANGE, PALETTE, RED, TEAL};
 use plotters::coord::Shift;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -26,14 +26,8 @@ pub(super) fn category_chart<'a, DB: DrawingBackend>(
         .y_label_area_size(cat_area(c, labels))
         .build_cartesian_2d(x, (0..(rows - 1).max(1)).into_segmented())
         .map_err(pe)?;
-    chart
-        .configure_mesh()
+    house_mesh(&mut chart.configure_mesh(), c, x_label, None)
         .disable_y_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .x_desc(x_label)
-        .label_style(c.font(12.0))
-        .axis_desc_style(c.font(13.0))
         .x_label_formatter(&|v| fmt_num(*v, dp))
         .y_labels(rows.max(1) as usize)
         .y_label_formatter(&|v| match v {

@@ -2,6 +2,8 @@
 
 use super::font::{text_width, FAMILY};
 use super::input::*;
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 
 /// Palette (Tableau 10 hues, dark navy for reference marks).
@@ -129,6 +131,30 @@ fn legend<'a, DB: DrawingBackend + 'a, X: Ranged, Y: Ranged>(
         .legend_area_size(c.px(22.0))
         .draw()
         .map_err(pe)
+}
+
+/// The house style of a chart's mesh — light grid, white minor lines, axis captions and label
+/// fonts — shared by every cartesian chart; the caller adds its formatters and draws.
+fn house_mesh<'m, 'a, 'b, X, Y, XT, YT, DB>(
+    m: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+    c: &Ctx,
+    x_desc: &str,
+    y_desc: Option<&str>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+    DB: DrawingBackend,
+{
+    m.bold_line_style(GRID)
+        .light_line_style(WHITE)
+        .x_desc(x_desc)
+        .label_style(c.font(12.0))
+        .axis_desc_style(c.font(13.0));
+    if let Some(y) = y_desc {
+        m.y_desc(y);
+    }
+    m
 }
 
 fn rect_legend(c: &Ctx, color: RGBColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {

@@ -140,18 +140,16 @@ pub(crate) fn scatter<DB: DrawingBackend>(
         .y_label_area_size(c.px(72.0))
         .build_cartesian_2d(0.0..100.0, (ylo..yhi).log_scale())
         .map_err(pe)?;
-    chart
-        .configure_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .x_desc(k.x_label.as_str())
-        .y_desc(k.y_label.as_str())
-        .label_style(c.font(12.0))
-        .axis_desc_style(c.font(13.0))
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| fmt_num(*v, if *v < 10.0 { 1 } else { 0 }))
-        .draw()
-        .map_err(pe)?;
+    house_mesh(
+        &mut chart.configure_mesh(),
+        c,
+        k.x_label.as_str(),
+        Some(k.y_label.as_str()),
+    )
+    .x_label_formatter(&|v| format!("{v:.0}"))
+    .y_label_formatter(&|v| fmt_num(*v, if *v < 10.0 { 1 } else { 0 }))
+    .draw()
+    .map_err(pe)?;
     for (gi, g) in k.groups.iter().enumerate() {
         let color = PALETTE[gi % PALETTE.len()];
         let r = c.px(3.0);

@@ -2,7 +2,7 @@
 //! the loan schedule and the technology-market series.
 
 use super::*;
-use super::{BLUE, GRAY, GRID, ORANGE, PALETTE, RED};
+use super::{BLUE, GRAY, ORANGE, PALETTE, RED};
 use plotters::coord::Shift;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -57,19 +57,17 @@ pub(crate) fn histogram<DB: DrawingBackend>(
         .y_label_area_size(c.px(60.0))
         .build_cartesian_2d(xlo..xhi, 0.0..ymax)
         .map_err(pe)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .x_desc(h.x_label.as_str())
-        .y_desc(h.y_label.as_str())
-        .label_style(c.font(12.0))
-        .axis_desc_style(c.font(13.0))
-        .x_label_formatter(&|v| fmt_num(*v, dp))
-        .y_label_formatter(&|v| fmt_num(*v, 1))
-        .draw()
-        .map_err(pe)?;
+    house_mesh(
+        &mut chart.configure_mesh(),
+        c,
+        h.x_label.as_str(),
+        Some(h.y_label.as_str()),
+    )
+    .disable_x_mesh()
+    .x_label_formatter(&|v| fmt_num(*v, dp))
+    .y_label_formatter(&|v| fmt_num(*v, 1))
+    .draw()
+    .map_err(pe)?;
     chart
         .draw_series(bins.iter().map(|(lo, hi, sh)| {
             let mut r = Rectangle::new([(*lo, 0.0), (*hi, *sh)], BLUE.mix(0.75).filled());
@@ -178,31 +176,29 @@ pub(crate) fn comparables<DB: DrawingBackend>(
         .y_label_area_size(c.px(64.0))
         .build_cartesian_2d(xlo..xhi, ylo..yhi)
         .map_err(pe)?;
-    chart
-        .configure_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .x_desc(k.x_label.as_str())
-        .y_desc(k.y_label.as_str())
-        .label_style(c.font(12.0))
-        .axis_desc_style(c.font(13.0))
-        .x_label_formatter(&|v| {
-            if monthly {
-                let y = v.floor();
-                let m = ((v - y) * 12.0).floor() as i32 + 1;
-                format!("{:.0}-{m:02}", y)
-            } else {
-                format!("{:.0}", v.round())
-            }
-        })
-        .x_labels(if monthly {
-            8
+    house_mesh(
+        &mut chart.configure_mesh(),
+        c,
+        k.x_label.as_str(),
+        Some(k.y_label.as_str()),
+    )
+    .x_label_formatter(&|v| {
+        if monthly {
+            let y = v.floor();
+            let m = ((v - y) * 12.0).floor() as i32 + 1;
+            format!("{:.0}-{m:02}", y)
         } else {
-            ((xhi - xlo).ceil() as usize).clamp(2, 12)
-        })
-        .y_label_formatter(&|v| fmt_num(*v, dp))
-        .draw()
-        .map_err(pe)?;
+            format!("{:.0}", v.round())
+        }
+    })
+    .x_labels(if monthly {
+        8
+    } else {
+        ((xhi - xlo).ceil() as usize).clamp(2, 12)
+    })
+    .y_label_formatter(&|v| fmt_num(*v, dp))
+    .draw()
+    .map_err(pe)?;
     let mut regions: Vec<&str> = Vec::new();
     for p in &pts {
         if !regions.contains(&p.region.as_str()) {
@@ -287,26 +283,24 @@ pub(crate) fn loan<DB: DrawingBackend>(
         .map_err(pe)?
         .set_secondary_coord(xr, 0.0..bmax);
     let nper = (last - first + 1) as usize;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .x_desc(l.x_label.as_str())
-        .y_desc(l.y_label.as_str())
-        .label_style(c.font(12.0))
-        .axis_desc_style(c.font(13.0))
-        .x_labels(nper.min(13))
-        .x_label_formatter(&|v| {
-            if (v - v.round()).abs() < 1e-6 {
-                format!("{:.0}", v)
-            } else {
-                String::new()
-            }
-        })
-        .y_label_formatter(&|v| fmt_num(*v, dp))
-        .draw()
-        .map_err(pe)?;
+    house_mesh(
+        &mut chart.configure_mesh(),
+        c,
+        l.x_label.as_str(),
+        Some(l.y_label.as_str()),
+    )
+    .disable_x_mesh()
+    .x_labels(nper.min(13))
+    .x_label_formatter(&|v| {
+        if (v - v.round()).abs() < 1e-6 {
+            format!("{:.0}", v)
+        } else {
+            String::new()
+        }
+    })
+    .y_label_formatter(&|v| fmt_num(*v, dp))
+    .draw()
+    .map_err(pe)?;
     chart
         .configure_secondary_axes()
         .y_desc(l.y2_label.as_str())
@@ -400,19 +394,17 @@ pub(crate) fn market<DB: DrawingBackend>(
         .y_label_area_size(c.px(64.0))
         .build_cartesian_2d(xlo..xhi, 0.0..ymax)
         .map_err(pe)?;
-    chart
-        .configure_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .x_desc(mk.x_label.as_str())
-        .y_desc(mk.y_label.as_str())
-        .label_style(c.font(12.0))
-        .axis_desc_style(c.font(13.0))
-        .x_labels(((xhi - xlo).round() as usize).clamp(2, 12))
-        .x_label_formatter(&|v| format!("{:.0}", v.round()))
-        .y_label_formatter(&|v| fmt_num(*v, dp))
-        .draw()
-        .map_err(pe)?;
+    house_mesh(
+        &mut chart.configure_mesh(),
+        c,
+        mk.x_label.as_str(),
+        Some(mk.y_label.as_str()),
+    )
+    .x_labels(((xhi - xlo).round() as usize).clamp(2, 12))
+    .x_label_formatter(&|v| format!("{:.0}", v.round()))
+    .y_label_formatter(&|v| fmt_num(*v, dp))
+    .draw()
+    .map_err(pe)?;
     for (i, s) in series.iter().enumerate() {
         let color = if s.highlight {
             RED

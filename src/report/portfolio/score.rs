@@ -9,7 +9,7 @@ use crate::report::html::Table;
 use crate::report::Lang;
 
 fn f64_of(d: rust_decimal::Decimal) -> f64 {
-    d.to_string().parse().unwrap_or(f64::NAN)
+    rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap_or(f64::NAN)
 }
 
 /// The scatter (score against value, one group per grade) and the radar of the shortlist's
