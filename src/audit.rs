@@ -117,7 +117,31 @@ pub struct AuditStep {
 pub struct AuditTrail {
     /// The steps in the order they were computed.
     pub steps: Vec<AuditStep>,
+    /// A muted trail records nothing ([`AuditTrail::muted`]).
+    #[serde(skip)]
+    muted: bool,
 }
+
+/// Records a step (as [`AuditTrail::record`]) only when the trail is on: for a muted trail the
+/// arguments, formatted text and exact decimals, are never built.
+macro_rules! record {
+    ($tr:expr, $($arg:expr),+ $(,)?) => {
+        if $tr.is_on() {
+            $tr.record($($arg),+)
+        }
+    };
+}
+pub(crate) use record;
+
+/// Records a sourced step (as [`AuditTrail::record_sourced`]) only when the trail is on.
+macro_rules! record_sourced {
+    ($tr:expr, $($arg:expr),+ $(,)?) => {
+        if $tr.is_on() {
+            $tr.record_sourced($($arg),+)
+        }
+    };
+}
+pub(crate) use record_sourced;
 
 impl AuditTrail {
     /// An empty trail.
@@ -125,9 +149,27 @@ impl AuditTrail {
         Self::default()
     }
 
+    /// A trail that records nothing, for batch work that keeps only the figures (a portfolio
+    /// row: its value and warnings are the same as with a full trail, and `techval value` on
+    /// that row's case shows the trail). Steps recorded through the `record!` macros are not
+    /// even formatted.
+    pub fn muted() -> Self {
+        Self {
+            steps: Vec::new(),
+            muted: true,
+        }
+    }
+
+    /// False for a [`muted`](Self::muted) trail.
+    pub fn is_on(&self) -> bool {
+        !self.muted
+    }
+
     /// Records a step and returns nothing; use the builder helpers for brevity.
     pub fn push(&mut self, step: AuditStep) {
-        self.steps.push(step);
+        if !self.muted {
+            self.steps.push(step);
+        }
     }
 
     /// Records `name = formula` with `inputs`, yielding `value`.
@@ -138,6 +180,9 @@ impl AuditTrail {
         inputs: Vec<AuditValue>,
         value: AuditValue,
     ) {
+        if self.muted {
+            return;
+        }
         self.steps.push(AuditStep {
             name: name.into(),
             formula: formula.into(),
@@ -156,6 +201,9 @@ impl AuditTrail {
         value: AuditValue,
         source: impl Into<String>,
     ) {
+        if self.muted {
+            return;
+        }
         self.steps.push(AuditStep {
             name: name.into(),
             formula: formula.into(),
@@ -167,6 +215,9 @@ impl AuditTrail {
 
     /// Appends another trail, prefixing its step names (`prefix.name`).
     pub fn extend_prefixed(&mut self, prefix: &str, other: AuditTrail) {
+        if self.muted {
+            return;
+        }
         for mut s in other.steps {
             s.name = format!("{prefix}.{}", s.name);
             self.steps.push(s);

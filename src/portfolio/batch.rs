@@ -432,12 +432,12 @@ fn value_one(
             Approach::Income => case
                 .income
                 .as_ref()
-                .map(|inc| income::value(inc, s, ctx.models))
+                .map(|inc| income::value_figures(inc, s, ctx.models))
                 .transpose()?,
             Approach::Cost => case
                 .cost
                 .as_ref()
-                .map(|c| cost::value(c, s, ctx.models))
+                .map(|c| cost::value_figures(c, s, ctx.models))
                 .transpose()?,
             Approach::Market => {
                 let Some((j, m)) = market else {

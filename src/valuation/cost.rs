@@ -287,8 +287,22 @@ fn chain_of(a: &CostAssumptions, m: &ModelBook) -> (Vec<(i32, Decimal)>, String)
 
 /// Values the subject by the cost approach; the value is rounded to the fen.
 pub fn value(a: &CostAssumptions, s: &Subject, m: &ModelBook) -> Result<Valuation> {
+    value_into(a, s, m, AuditTrail::new())
+}
+
+/// [`value`] without the audit trail (the same value and warnings; the trail is empty): for
+/// batch work that keeps only the figures, such as a portfolio row.
+pub fn value_figures(a: &CostAssumptions, s: &Subject, m: &ModelBook) -> Result<Valuation> {
+    value_into(a, s, m, AuditTrail::muted())
+}
+
+fn value_into(
+    a: &CostAssumptions,
+    s: &Subject,
+    m: &ModelBook,
+    mut tr: AuditTrail,
+) -> Result<Valuation> {
     let plan = CostPlan::compile(a, s, m)?;
-    let mut tr = AuditTrail::new();
     let mut warnings = plan.warnings.clone();
     let zero = Money::ZERO;
     let (mut c_sum, mut v_sum, mut all) = (zero, zero, zero);
@@ -298,7 +312,8 @@ pub fn value(a: &CostAssumptions, s: &Subject, m: &ModelBook) -> Result<Valuatio
             CostMethod::Historical => {
                 let f = plan.factors[i];
                 let r = amt.checked_mul(f).ctx("cost.items")?;
-                tr.record_sourced(
+                crate::audit::record_sourced!(
+                    tr,
                     format!("restated[{i}]"),
                     format!(
                         "{} × index factor {}→{}",
@@ -327,7 +342,8 @@ pub fn value(a: &CostAssumptions, s: &Subject, m: &ModelBook) -> Result<Valuatio
     let rc = match a.method {
         CostMethod::Historical => {
             let rc = all.checked_mul(Decimal::ONE + l).ctx("replacement cost")?;
-            tr.record(
+            crate::audit::record!(
+                tr,
                 "replacement_cost",
                 "RC = Σ restated costs × (1 + L)",
                 vec![
@@ -349,7 +365,8 @@ pub fn value(a: &CostAssumptions, s: &Subject, m: &ModelBook) -> Result<Valuatio
                 .ctx("(C + β1·V)/(1 − β2)")?
                 .checked_mul(Decimal::ONE + l)
                 .ctx("replacement cost")?;
-            tr.record(
+            crate::audit::record!(
+                tr,
                 "replacement_cost",
                 "RC = (C + β1·V) / (1 − β2) × (1 + L)   (倍加系数法)",
                 vec![
@@ -367,7 +384,8 @@ pub fn value(a: &CostAssumptions, s: &Subject, m: &ModelBook) -> Result<Valuatio
     let used = a.used_years.point;
     let rem = a.remaining_years.point;
     let newness = rem / (used + rem);
-    tr.record(
+    crate::audit::record!(
+        tr,
         "newness_rate",
         "成新率 = remaining / (used + remaining)",
         vec![
@@ -389,7 +407,8 @@ pub fn value(a: &CostAssumptions, s: &Subject, m: &ModelBook) -> Result<Valuatio
         .and_then(|x| x.checked_mul(Decimal::ONE - fo))
         .and_then(|x| x.checked_mul(Decimal::ONE - eo))
         .ctx("cost value")?;
-    tr.record(
+    crate::audit::record!(
+        tr,
         "value_unrounded",
         "V = RC × 成新率 × (1 − functional) × (1 − economic)",
         vec![
@@ -401,7 +420,8 @@ pub fn value(a: &CostAssumptions, s: &Subject, m: &ModelBook) -> Result<Valuatio
         AuditValue::money("V", raw),
     );
     let v = raw.round_fen();
-    tr.record(
+    crate::audit::record!(
+        tr,
         "value",
         "round half away from zero to the fen",
         vec![AuditValue::money("V", raw)],

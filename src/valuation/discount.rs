@@ -442,7 +442,8 @@ impl DiscountPlan {
                 AuditValue::rate_dec(c.symbol, c.param.point)
             };
             if self.method != DiscountMethod::Given {
-                tr.record_sourced(
+                crate::audit::record_sourced!(
+                    tr,
                     format!("discount.{}", c.path.trim_start_matches("income.discount.")),
                     format!(
                         "{} from {}",
@@ -479,7 +480,8 @@ impl DiscountPlan {
                     .join(", ")
             )
         };
-        tr.record_sourced(
+        crate::audit::record_sourced!(
+            tr,
             "discount_rate",
             self.formula(),
             inputs,

@@ -394,6 +394,49 @@ pub(super) fn eval_matches_the_decimal_value_for_every_sample_case() {
 }
 
 #[test]
+pub(super) fn the_figures_without_the_trail_are_the_audited_figures() {
+    // A portfolio row is valued without building its audit trail: the value, the periods and
+    // the warnings must be those of the full trail, for every sample case and method.
+    let m = models();
+    let mut cases: Vec<(String, Case)> = sample_cases()
+        .into_iter()
+        .map(|p| {
+            let c = Case::load(&p).and_then(|c| c.prepare(&m)).unwrap();
+            (p.display().to_string(), c)
+        })
+        .collect();
+    cases.extend(
+        method_cases()
+            .into_iter()
+            .map(|(n, t)| (n.to_string(), parse(&t))),
+    );
+    let mut checked = 0;
+    for (label, c) in &cases {
+        if let Some(inc) = &c.income {
+            let full = income::value(inc, &c.subject, &m).unwrap();
+            let lean = income::value_figures(inc, &c.subject, &m).unwrap();
+            assert!(!full.audit.is_empty() && lean.audit.is_empty(), "{label}");
+            assert_eq!(full.value, lean.value, "{label}");
+            assert_eq!(full.periods, lean.periods, "{label}");
+            assert_eq!(full.warnings, lean.warnings, "{label}");
+            checked += 1;
+        }
+        if let Some(cost) = &c.cost {
+            let full = techval::valuation::cost::value(cost, &c.subject, &m).unwrap();
+            let lean = techval::valuation::cost::value_figures(cost, &c.subject, &m).unwrap();
+            assert!(!full.audit.is_empty() && lean.audit.is_empty(), "{label}");
+            assert_eq!(
+                (full.value, full.warnings),
+                (lean.value, lean.warnings),
+                "{label}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "{checked}");
+}
+
+#[test]
 pub(super) fn plan_lists_every_scalar_input_with_its_path() {
     let c = parse(&method_cases()[3].1);
     let m = models();

@@ -23,10 +23,15 @@ pub(super) fn pow_u(base: Decimal, e: u32, what: &str) -> Result<Decimal> {
     })
 }
 impl IncomePlan {
-    pub(super) fn value_decimal(&self, s: &Subject, m: &ModelBook) -> Result<Valuation> {
+    /// The audited value, its steps recorded in `tr` (a new trail, or a muted one).
+    pub(super) fn value_decimal(
+        &self,
+        s: &Subject,
+        m: &ModelBook,
+        mut tr: AuditTrail,
+    ) -> Result<Valuation> {
         let x: Vec<Decimal> = self.inputs.iter().map(|i| i.param.point).collect();
         let xv = |i: usize| x.get(i).copied().unwrap_or(Decimal::ZERO);
-        let mut tr = AuditTrail::new();
         let mut warnings = self.warnings.clone();
 
         // r.
@@ -34,7 +39,8 @@ impl IncomePlan {
 
         // n.
         let life = xv(self.life_ix);
-        tr.record_sourced(
+        crate::audit::record_sourced!(
+            tr,
             "economic_life",
             "remaining economic life, as assumed",
             vec![],
@@ -44,7 +50,8 @@ impl IncomePlan {
         let mut n = life;
         match &self.legal {
             Some(l) => {
-                tr.record_sourced(
+                crate::audit::record_sourced!(
+                    tr,
                     "legal_term",
                     format!(
                         "statutory term of {} ({}), from {}{}",
@@ -72,7 +79,7 @@ impl IncomePlan {
                         m.origin
                     ),
                 );
-                tr.record(
+                crate::audit::record!(tr,
                     "legal_remaining",
                     "whole years from the valuation date to expiry (= start + term) + remaining days / days of that year",
                     vec![
@@ -83,7 +90,8 @@ impl IncomePlan {
                 );
                 n = n.min(l.remaining);
             }
-            None => tr.record(
+            None => crate::audit::record!(
+                tr,
                 "legal_term",
                 format!(
                     "{} has no statutory term: the economic life alone sets the horizon",
@@ -102,7 +110,8 @@ impl IncomePlan {
         if let Some(l) = &self.legal {
             h_inputs.push(AuditValue::years("legal_remaining", l.remaining));
         }
-        tr.record(
+        crate::audit::record!(
+            tr,
             "horizon",
             format!(
                 "n = min(legal remaining, economic life) = {} full year(s){}",
@@ -221,7 +230,8 @@ impl IncomePlan {
                 b_inputs.push(AuditValue::years("fraction", fraction));
             }
             if p > len || scale.is_some() || partial || st.without.is_some() || st.unit.is_some() {
-                tr.record(
+                crate::audit::record!(
+                    tr,
                     format!("base[{p}]"),
                     formula,
                     b_inputs,
@@ -231,7 +241,8 @@ impl IncomePlan {
             // Rate of the period.
             let (rate, r_formula, r_inputs) = self.period_rate(p, k1, rate_const, decay)?;
             if let Some(f) = r_formula {
-                tr.record(
+                crate::audit::record!(
+                    tr,
                     format!("rate[{p}]"),
                     f,
                     r_inputs,
@@ -241,7 +252,8 @@ impl IncomePlan {
             let attributable = base.checked_mul(rate).ctx("attributable income")?;
             let df = discount::discount_factor(r, t)?;
             let pv = attributable.checked_mul(df).ctx("present value")?;
-            tr.record(
+            crate::audit::record!(
+                tr,
                 format!("pv[{p}]"),
                 format!(
                     "PV_{p} = B_{p} × rate_{p} × (1 + r)^−t, t = {} ({})",
@@ -275,7 +287,8 @@ impl IncomePlan {
         if periods == 0 {
             warnings.push("the horizon is 0 years: the income value is 0".into());
         }
-        tr.record(
+        crate::audit::record!(
+            tr,
             "sum_pv",
             "Σ PV_t",
             vec![AuditValue::number("periods", Decimal::from(periods))],
@@ -289,7 +302,7 @@ impl IncomePlan {
                     .tab_life
                     .unwrap_or_else(|| n.ceil().to_u32().unwrap_or(0));
                 if nn > 0 {
-                    tr.record_sourced(
+                    crate::audit::record_sourced!(tr,
                         "tab.life",
                         "N = the use period a law or the contract fixes, else the jurisdiction's minimum tax amortisation life",
                         vec![],
@@ -297,7 +310,8 @@ impl IncomePlan {
                         self.tab_life_from.clone(),
                     );
                     let af = discount::annuity_factor(r, nn, self.convention)?;
-                    tr.record(
+                    crate::audit::record!(
+                        tr,
                         "tab.annuity_factor",
                         format!(
                             "AF(r, N) = Σ_{{t=1..N}} (1 + r)^−{}",
@@ -322,7 +336,8 @@ impl IncomePlan {
                         ));
                     }
                     let tab = Decimal::ONE / denom;
-                    tr.record(
+                    crate::audit::record!(
+                        tr,
                         "tab",
                         "TAB = 1 / (1 − T·AF(r, N)/N)",
                         vec![
@@ -333,7 +348,8 @@ impl IncomePlan {
                         AuditValue::number("TAB", tab),
                     );
                     raw = sum.checked_mul(tab).ctx("value × TAB")?;
-                    tr.record(
+                    crate::audit::record!(
+                        tr,
                         "value_with_tab",
                         "V = ΣPV × TAB",
                         vec![
@@ -346,7 +362,8 @@ impl IncomePlan {
             }
         }
         let v = raw.round_fen();
-        tr.record(
+        crate::audit::record!(
+            tr,
             "value",
             "round half away from zero to the fen",
             vec![AuditValue::money("V", raw)],
@@ -375,7 +392,8 @@ impl IncomePlan {
         let k = match &self.k {
             KPlan::None => return Ok(Decimal::ONE),
             KPlan::Const { k, .. } => {
-                tr.record(
+                crate::audit::record!(
+                    tr,
                     "split_rate",
                     self.k_label.clone(),
                     vec![],
@@ -385,7 +403,8 @@ impl IncomePlan {
             }
             KPlan::Given { ix } | KPlan::Royalty { ix } => {
                 let k = xv(*ix);
-                tr.record_sourced(
+                crate::audit::record_sourced!(
+                    tr,
                     if matches!(self.k, KPlan::Royalty { .. }) {
                         "royalty_rate"
                     } else {
@@ -420,7 +439,8 @@ impl IncomePlan {
                     ));
                 }
                 let k = a.amount() / d.amount();
-                tr.record(
+                crate::audit::record!(
+                    tr,
                     "split_rate",
                     self.k_label.clone(),
                     vec![
@@ -447,7 +467,8 @@ impl IncomePlan {
                     ins.push(AuditValue::number(format!("score.{id}"), xv(*ix)));
                     ins.push(AuditValue::number(format!("weight.{id}"), *w));
                 }
-                tr.record_sourced(
+                crate::audit::record_sourced!(
+                    tr,
                     "split.score",
                     "score = Σ weight_i × score_i",
                     ins,
@@ -455,7 +476,8 @@ impl IncomePlan {
                     scores_source.clone(),
                 );
                 let (lo, hi) = (xv(*k_min), xv(*k_max));
-                tr.record_sourced(
+                crate::audit::record_sourced!(
+                    tr,
                     "split.range",
                     "industry royalty-on-sales range [K_min, K_max]",
                     vec![
@@ -466,7 +488,8 @@ impl IncomePlan {
                     range_source.clone(),
                 );
                 let k = lo + (hi - lo) * score;
-                tr.record(
+                crate::audit::record!(
+                    tr,
                     "split_rate",
                     self.k_label.clone(),
                     vec![
@@ -483,7 +506,8 @@ impl IncomePlan {
             Conversion::None => k,
             Conversion::ToSales(mg) => {
                 let out = k * xv(mg);
-                tr.record_sourced(
+                crate::audit::record_sourced!(
+                    tr,
                     "split_rate_sales",
                     "K_sales = K_profit × margin",
                     vec![
@@ -497,7 +521,8 @@ impl IncomePlan {
             }
             Conversion::ToProfit(mg) => {
                 let out = k / xv(mg);
-                tr.record_sourced(
+                crate::audit::record_sourced!(
+                    tr,
                     "split_rate_profit",
                     "K_profit = K_sales / margin",
                     vec![
@@ -513,7 +538,8 @@ impl IncomePlan {
         let k = match self.round_dp {
             Some(dp) => {
                 let out = round_half_away(k, dp);
-                tr.record_sourced(
+                crate::audit::record_sourced!(
+                    tr,
                     "split_rate_rounded",
                     format!("K rounded to {dp} decimal places (half away from zero)"),
                     vec![AuditValue::rate_dec("K", k)],
@@ -534,7 +560,8 @@ impl IncomePlan {
             PerPeriod::Split | PerPeriod::One => Decimal::ONE,
             PerPeriod::AfterTax { tax } => {
                 let after = Decimal::ONE - xv(*tax);
-                tr.record_sourced(
+                crate::audit::record_sourced!(
+                    tr,
                     "excess_after_tax",
                     "超额收益法: the excess earnings are taxed: rate = 1 − T",
                     vec![AuditValue::rate_dec("T", xv(*tax))],
@@ -545,7 +572,8 @@ impl IncomePlan {
             }
             PerPeriod::Royalty { tax } => {
                 let after = Decimal::ONE - xv(*tax);
-                tr.record_sourced(
+                crate::audit::record_sourced!(
+                    tr,
                     "royalty_after_tax",
                     "the royalty saved is taxed: rate_t = K_t × (1 − T)",
                     vec![AuditValue::rate_dec("T", xv(*tax))],
@@ -562,7 +590,8 @@ impl IncomePlan {
             } => {
                 let nopat = xv(*ebit) * (Decimal::ONE - xv(*tax));
                 let basis = if *ebitda { "EBITDA" } else { "EBIT" };
-                tr.record(
+                crate::audit::record!(
+                    tr,
                     "mpeem.nopat_margin",
                     format!("after-tax earnings / revenue = {basis} margin × (1 − T)"),
                     vec![
@@ -578,7 +607,7 @@ impl IncomePlan {
                     let label = self.inputs.get(*bal).map_or(String::new(), |p| {
                         p.path.trim_end_matches(".balance_ratio").to_string()
                     });
-                    tr.record(
+                    crate::audit::record!(tr,
                         format!("mpeem.charge[{i}]"),
                         format!("contributory asset charge / revenue = balance ratio × (return on + return of)   ({label})"),
                         vec![
@@ -590,7 +619,8 @@ impl IncomePlan {
                     );
                     margin -= c;
                 }
-                tr.record(
+                crate::audit::record!(
+                    tr,
                     "mpeem.excess_margin",
                     "excess earnings / revenue = NOPAT margin − Σ charges",
                     vec![AuditValue::rate_dec("NOPAT margin", nopat)],

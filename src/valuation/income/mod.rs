@@ -50,6 +50,7 @@ pub use horizon::{legal_term, LegalTerm};
 pub use plan::{validate, IncomePlan, MAX_YEARS};
 pub use schema::*;
 
+use crate::audit::AuditTrail;
 use crate::error::Result;
 use crate::models::ModelBook;
 use crate::subject::Subject;
@@ -59,5 +60,12 @@ use crate::valuation::Valuation;
 /// value is rounded to the fen (half away from zero) at the end.
 pub fn value(a: &IncomeAssumptions, s: &Subject, m: &ModelBook) -> Result<Valuation> {
     let plan = IncomePlan::compile(a, s, m)?;
-    plan.value_decimal(s, m)
+    plan.value_decimal(s, m, AuditTrail::new())
+}
+
+/// [`value`] without the audit trail (the same value, periods and warnings; the trail is
+/// empty): for batch work that keeps only the figures, such as a portfolio row.
+pub fn value_figures(a: &IncomeAssumptions, s: &Subject, m: &ModelBook) -> Result<Valuation> {
+    let plan = IncomePlan::compile(a, s, m)?;
+    plan.value_decimal(s, m, AuditTrail::muted())
 }
