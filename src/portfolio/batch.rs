@@ -474,7 +474,7 @@ fn value_one(
         }
     }
     let rec = if vals.len() >= 2 {
-        Some(reconcile::reconcile(
+        Some(reconcile::reconcile_figures(
             &vals,
             case.purpose,
             case.reconcile.as_ref(),

@@ -434,6 +434,9 @@ impl DiscountPlan {
     /// Records one step per component (with its source) and the rate; returns the rate.
     pub fn audit(&self, tr: &mut AuditTrail) -> Decimal {
         let x = self.points();
+        if !tr.is_on() {
+            return self.rate(&x);
+        }
         let mut inputs = Vec::new();
         for c in &self.components {
             let v = if c.symbol == "β" {

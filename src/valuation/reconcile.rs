@@ -114,6 +114,27 @@ pub fn reconcile(
     spec: Option<&ReconcileSpec>,
     book: &ReconcileWeights,
 ) -> Result<Reconciliation> {
+    reconcile_into(vals, purpose, spec, book, AuditTrail::new())
+}
+
+/// [`reconcile`] without the audit trail (the same figures, weights and notes; the trail is
+/// empty): for batch work that keeps only the figures, such as a portfolio row.
+pub fn reconcile_figures(
+    vals: &[Valuation],
+    purpose: Option<Purpose>,
+    spec: Option<&ReconcileSpec>,
+    book: &ReconcileWeights,
+) -> Result<Reconciliation> {
+    reconcile_into(vals, purpose, spec, book, AuditTrail::muted())
+}
+
+fn reconcile_into(
+    vals: &[Valuation],
+    purpose: Option<Purpose>,
+    spec: Option<&ReconcileSpec>,
+    book: &ReconcileWeights,
+    mut tr: AuditTrail,
+) -> Result<Reconciliation> {
     if vals.is_empty() {
         return Err(Error::Unsupported(
             "reconcile: no approach produced a value".into(),
@@ -130,7 +151,6 @@ pub fn reconcile(
     let factor = spec
         .and_then(|s| s.disagreement_factor.as_ref())
         .map_or(book.disagreement_factor.0, |f| f.0);
-    let mut tr = AuditTrail::new();
     let stated: Vec<(Approach, Money, Decimal)> = vals
         .iter()
         .map(|v| {
@@ -167,7 +187,8 @@ pub fn reconcile(
         let weight = *w / total;
         let part = v.checked_mul(weight).ctx("reconcile: weight × value")?;
         sum = sum.checked_add(part).ctx("reconcile: Σ weight × value")?;
-        tr.record_sourced(
+        crate::audit::record_sourced!(
+            tr,
             format!("weight[{}]", a.as_str()),
             "w = stated weight / Σ stated weights of the approaches that ran",
             vec![
@@ -184,7 +205,8 @@ pub fn reconcile(
             weight,
         });
     }
-    tr.record(
+    crate::audit::record!(
+        tr,
         "concluded_unrounded",
         "V = Σ wᵢ·Vᵢ",
         approaches
@@ -194,7 +216,8 @@ pub fn reconcile(
         AuditValue::money("V", sum),
     );
     let concluded = sum.round_fen();
-    tr.record(
+    crate::audit::record!(
+        tr,
         "concluded_value",
         "round half away from zero to the fen",
         vec![AuditValue::money("V", sum)],
@@ -225,7 +248,8 @@ pub fn reconcile(
         }
         (None, d)
     };
-    tr.record(
+    crate::audit::record!(
+        tr,
         "disagreement",
         "flag when max Vᵢ / min Vᵢ > factor",
         vec![

@@ -273,16 +273,19 @@ impl IncomePlan {
                 AuditValue::money(format!("PV_{p}"), pv),
             );
             sum = sum.checked_add(pv).ctx("sum of present values")?;
-            rows.push(PeriodRow {
-                period: p,
-                fraction: shown(fraction),
-                t: shown(t),
-                base,
-                rate: shown(rate),
-                attributable,
-                discount_factor: shown(df),
-                pv,
-            });
+            // The period table is part of the trail: a muted trail keeps only the figures.
+            if tr.is_on() {
+                rows.push(PeriodRow {
+                    period: p,
+                    fraction: shown(fraction),
+                    t: shown(t),
+                    base,
+                    rate: shown(rate),
+                    attributable,
+                    discount_factor: shown(df),
+                    pv,
+                });
+            }
         }
         if periods == 0 {
             warnings.push("the horizon is 0 years: the income value is 0".into());

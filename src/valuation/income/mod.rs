@@ -63,8 +63,8 @@ pub fn value(a: &IncomeAssumptions, s: &Subject, m: &ModelBook) -> Result<Valuat
     plan.value_decimal(s, m, AuditTrail::new())
 }
 
-/// [`value`] without the audit trail (the same value, periods and warnings; the trail is
-/// empty): for batch work that keeps only the figures, such as a portfolio row.
+/// [`value`] without the audit trail (the same value and warnings; the trail and the period
+/// table are empty): for batch work that keeps only the figures, such as a portfolio row.
 pub fn value_figures(a: &IncomeAssumptions, s: &Subject, m: &ModelBook) -> Result<Valuation> {
     let plan = IncomePlan::compile(a, s, m)?;
     plan.value_decimal(s, m, AuditTrail::muted())
