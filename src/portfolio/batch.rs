@@ -353,33 +353,21 @@ pub(super) fn value_rows(
             }
         }
     }
-    // The income and cost figures of every row are computed while the market engine runs:
-    // polars works on its own threads and does not keep both cores busy all the time, and the
-    // rows' figures do not depend on the market's.
-    let (market, own) = rayon::join(
-        || match (ctx.deals, specs.is_empty()) {
-            (Some(d), false) => market::value_many(d, &ctx.models.market, &specs)
-                .and_then(|run| market_columns(&run))
-                .map(Some),
-            _ => Ok(None),
-        },
-        || {
-            cases
-                .par_iter()
-                .map(|c| c.as_ref().ok().map(|case| own_figures(case, opts, ctx)))
-                .collect::<Vec<_>>()
-        },
-    );
-    let market = market?;
+    let market = match (ctx.deals, specs.is_empty()) {
+        (Some(d), false) => Some(market_columns(&market::value_many(
+            d,
+            &ctx.models.market,
+            &specs,
+        )?)?),
+        _ => None,
+    };
     let done = AtomicU64::new(0);
     let results: Vec<std::result::Result<RowResult, Reject>> = cases
         .into_par_iter()
-        .zip(own)
         .enumerate()
-        .map(|(i, (c, own))| {
+        .map(|(i, c)| {
             let out = c.and_then(|case| {
-                let own = own.expect("figures of every read row");
-                value_one(&case, own, market_ix[i].zip(market.as_ref()), opts, ctx)
+                value_one(&case, market_ix[i].zip(market.as_ref()), opts, ctx)
                     .map(|mut r| {
                         r.row = table.row_numbers[i];
                         r
@@ -415,31 +403,9 @@ pub(super) fn value_rows(
     Ok((rows, rejects))
 }
 
-/// A row's income and cost figures (each `None` when the row does not run it).
-struct OwnFigures {
-    income: Result<Option<Valuation>>,
-    cost: Result<Option<Valuation>>,
-}
-
-/// The income and cost figures of a row's case, for the approaches it runs.
-fn own_figures(case: &Case, opts: &PortfolioOptions, ctx: &PortfolioContext) -> OwnFigures {
-    let which = approaches_of(case, opts);
-    let s = &case.subject;
-    let income = match (&case.income, which.contains(&Approach::Income)) {
-        (Some(inc), true) => income::value_figures(inc, s, ctx.models).map(Some),
-        _ => Ok(None),
-    };
-    let cost = match (&case.cost, which.contains(&Approach::Cost)) {
-        (Some(c), true) => cost::value_figures(c, s, ctx.models).map(Some),
-        _ => Ok(None),
-    };
-    OwnFigures { income, cost }
-}
-
-/// Values one row's case, its income and cost figures already computed.
+/// Values one row's case.
 fn value_one(
     case: &Case,
-    own: OwnFigures,
     market: Option<(usize, &MarketColumns)>,
     opts: &PortfolioOptions,
     ctx: &PortfolioContext,
@@ -461,14 +427,18 @@ fn value_one(
     let mut vals = Vec::new();
     let mut warnings = Vec::new();
     let (mut m_used, mut m_level, mut low) = (None, None, false);
-    let OwnFigures {
-        income: mut own_income,
-        cost: mut own_cost,
-    } = own;
     for a in &which {
         let v = match a {
-            Approach::Income => std::mem::replace(&mut own_income, Ok(None))?,
-            Approach::Cost => std::mem::replace(&mut own_cost, Ok(None))?,
+            Approach::Income => case
+                .income
+                .as_ref()
+                .map(|inc| income::value_figures(inc, s, ctx.models))
+                .transpose()?,
+            Approach::Cost => case
+                .cost
+                .as_ref()
+                .map(|c| cost::value_figures(c, s, ctx.models))
+                .transpose()?,
             Approach::Market => {
                 let Some((j, m)) = market else {
                     return Err(Error::Unsupported(
