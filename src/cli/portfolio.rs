@@ -108,10 +108,37 @@ pub struct PortfolioArgs {
     pub top: usize,
 }
 
-/// One input table and, for a partition, its file name.
+/// One input table and, for a partition, its file name. A partition is read only when its
+/// turn comes (and dropped after it), so a folder of partitions is never in memory at once.
 struct Part {
-    table: PortfolioTable,
+    source: Source,
     file_name: Option<String>,
+    columns: Vec<String>,
+    rows: usize,
+}
+
+/// Where a part's rows are.
+enum Source {
+    Loaded(PortfolioTable),
+    Parquet(PathBuf),
+}
+
+impl Part {
+    fn loaded(table: PortfolioTable) -> Part {
+        Part {
+            columns: table.columns.clone(),
+            rows: table.len(),
+            source: Source::Loaded(table),
+            file_name: None,
+        }
+    }
+
+    fn table(self) -> crate::Result<PortfolioTable> {
+        match self.source {
+            Source::Loaded(t) => Ok(t),
+            Source::Parquet(p) => portfolio::read_table(&p, None),
+        }
+    }
 }
 
 fn io_err(path: &Path, e: &std::io::Error) -> Error {
@@ -138,9 +165,12 @@ fn partitions(dir: &Path) -> crate::Result<Vec<Part>> {
     files
         .iter()
         .map(|p| {
+            let (columns, rows) = portfolio::read::parquet_outline(p)?;
             Ok(Part {
-                table: portfolio::read_table(p, None)?,
+                source: Source::Parquet(p.clone()),
                 file_name: p.file_name().map(|n| n.to_string_lossy().into_owned()),
+                columns,
+                rows,
             })
         })
         .collect()
@@ -258,24 +288,13 @@ pub fn run(a: PortfolioArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
                     Some(SAMPLE_TEMPLATE_PATH.to_string()),
                 ),
             };
-            (
-                vec![Part {
-                    table: t,
-                    file_name: None,
-                }],
-                SAMPLE_PATH.to_string(),
-                tpl.0,
-                tpl.1,
-            )
+            (vec![Part::loaded(t)], SAMPLE_PATH.to_string(), tpl.0, tpl.1)
         }
         Some(p) => {
             let parts = if p.is_dir() {
                 partitions(p)?
             } else {
-                vec![Part {
-                    table: portfolio::read_table(p, a.sheet.as_deref())?,
-                    file_name: None,
-                }]
+                vec![Part::loaded(portfolio::read_table(p, a.sheet.as_deref())?)]
             };
             let tpl = match &a.template {
                 Some(t) => (read_template(t)?, Some(t.display().to_string())),
@@ -288,7 +307,7 @@ pub fn run(a: PortfolioArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
     let needs_market = a.approach.is_empty() || a.approach.contains(&PortfolioApproach::Market);
     let has_market = parts
         .iter()
-        .any(|p| p.table.columns.iter().any(|c| c.starts_with("market.")))
+        .any(|p| p.columns.iter().any(|c| c.starts_with("market.")))
         || template.contains_key("market");
     let deals = if needs_market && (has_market || a.deals.is_some()) {
         Some(super::deals::load(
@@ -314,40 +333,6 @@ pub fn run(a: PortfolioArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
             Error::field("--simulate", "0", "the number of paths must be at least 1").into(),
         );
     }
-    let total: u64 = parts.iter().map(|p| p.table.len() as u64).sum();
-    let pb = progress_bar(total);
-    let mut results: Vec<(Option<String>, PortfolioResult)> = Vec::new();
-    let mut offset = 0u64;
-    for part in &parts {
-        let base = offset;
-        let pb2 = pb.clone();
-        let tick = move |n: u64| pb2.set_position(base + n);
-        let ctx = PortfolioContext {
-            models,
-            rulebook: &rb.rulebook,
-            deals: deals.as_ref(),
-            progress: Some(&tick),
-        };
-        let r = portfolio::run(&part.table, &template, &opts, &ctx)?;
-        offset += part.table.len() as u64;
-        results.push((part.file_name.clone(), r));
-    }
-    pb.finish_and_clear();
-
-    // The whole run (partitions in order) for the summary and the report.
-    let mut all = PortfolioResult {
-        source: subjects_label.clone(),
-        rows_read: 0,
-        rows: Vec::new(),
-        rejects: Vec::new(),
-        simulate: opts.simulate.clone(),
-    };
-    for (_, r) in &results {
-        all.rows_read += r.rows_read;
-        all.rows.extend(r.rows.iter().cloned());
-        all.rejects.extend(r.rejects.iter().cloned());
-    }
-    let summary = portfolio::summarize(&all, a.top)?;
     let lang: Lang = a.lang.into();
     let data = deals.as_ref().map(DataProvenance::of);
     let prov = Provenance {
@@ -380,10 +365,6 @@ pub fn run(a: PortfolioArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
         TableFormat::Csv => "csv",
         TableFormat::Xlsx => "xlsx",
     };
-    let mut write = |path: PathBuf, bytes: &[u8]| -> crate::Result<()> {
-        pending.push((path, bytes.to_vec()));
-        Ok(())
-    };
     let table_bytes = |r: &PortfolioResult| -> crate::Result<Vec<u8>> {
         let mut df = portfolio::result_frame(r)?;
         match a.format {
@@ -397,25 +378,54 @@ pub fn run(a: PortfolioArgs, models: &ModelBook, models_dir: Option<&Path>) -> a
             ),
         }
     };
+
+    // The parts in order, one at a time: each is read, valued and encoded, then only its rows'
+    // results are kept (moved into the whole run, for the summary and the report).
+    let total: u64 = parts.iter().map(|p| p.rows as u64).sum();
+    let pb = progress_bar(total);
+    let mut all = PortfolioResult {
+        source: subjects_label.clone(),
+        rows_read: 0,
+        rows: Vec::new(),
+        rejects: Vec::new(),
+        simulate: opts.simulate.clone(),
+    };
     let mut partition_names = Vec::new();
-    if results.len() == 1 && results[0].0.is_none() {
-        write(
-            a.out.join(format!("portfolio.{ext}")),
-            &table_bytes(&results[0].1)?,
-        )?;
-    } else {
-        for (name, r) in &results {
-            let stem = name
-                .as_deref()
-                .unwrap_or("part")
-                .trim_end_matches(".parquet");
-            partition_names.push(format!("{stem}.{ext}"));
-            write(
-                a.out.join("portfolio").join(format!("{stem}.{ext}")),
-                &table_bytes(r)?,
-            )?;
-        }
+    let mut offset = 0u64;
+    for part in parts {
+        let base = offset;
+        let pb2 = pb.clone();
+        let tick = move |n: u64| pb2.set_position(base + n);
+        let ctx = PortfolioContext {
+            models,
+            rulebook: &rb.rulebook,
+            deals: deals.as_ref(),
+            progress: Some(&tick),
+        };
+        let file_name = part.file_name.clone();
+        let table = part.table()?;
+        let r = portfolio::run(&table, &template, &opts, &ctx)?;
+        offset += table.len() as u64;
+        drop(table);
+        let path = match &file_name {
+            None => a.out.join(format!("portfolio.{ext}")),
+            Some(name) => {
+                let stem = name.trim_end_matches(".parquet");
+                partition_names.push(format!("{stem}.{ext}"));
+                a.out.join("portfolio").join(format!("{stem}.{ext}"))
+            }
+        };
+        pending.push((path, table_bytes(&r)?));
+        all.rows_read += r.rows_read;
+        all.rows.extend(r.rows);
+        all.rejects.extend(r.rejects);
     }
+    pb.finish_and_clear();
+    let summary = portfolio::summarize(&all, a.top)?;
+    let mut write = |path: PathBuf, bytes: &[u8]| -> crate::Result<()> {
+        pending.push((path, bytes.to_vec()));
+        Ok(())
+    };
     if summary.rows_valued == 0 {
         // Nothing to chart or tabulate: the rejects are the whole answer.
         write_atomic(&a.out.join("rejects.csv"), &rejects_csv(&all.rejects)?)?;

@@ -118,6 +118,25 @@ impl PortfolioTable {
     }
 }
 
+fn open(path: &Path, label: &str) -> Result<std::fs::File> {
+    std::fs::File::open(path).map_err(|e| Error::Io {
+        path: label.to_string(),
+        message: format!("cannot read: {}", crate::input::io_reason(&e)),
+    })
+}
+
+/// The column names and the number of rows of a Parquet table, from its footer alone: a folder
+/// of partitions is planned (which approaches, how many rows) before any partition is read, so
+/// that only one partition is in memory at a time.
+pub fn parquet_outline(path: &Path) -> Result<(Vec<String>, usize)> {
+    let label = path.display().to_string();
+    let mut r = ParquetReader::new(open(path, &label)?);
+    let schema = r.schema().map_err(pe(&label))?;
+    let columns = schema.iter_names().map(|n| n.to_string()).collect();
+    let rows = r.num_rows().map_err(pe(&label))?;
+    Ok((columns, rows))
+}
+
 /// Reads a portfolio table by its extension: `.csv`/`.txt`, `.parquet`/`.pq`, `.xlsx`/`.xls`
 /// (`sheet`: the sheet to read, default the first).
 pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<PortfolioTable> {
@@ -128,11 +147,9 @@ pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<PortfolioTable> {
         .unwrap_or_default();
     match ext.as_str() {
         "parquet" | "pq" => {
-            let f = std::fs::File::open(path).map_err(|e| Error::Io {
-                path: label.clone(),
-                message: format!("cannot read: {}", crate::input::io_reason(&e)),
-            })?;
-            let df = ParquetReader::new(f).finish().map_err(pe(&label))?;
+            let df = ParquetReader::new(open(path, &label)?)
+                .finish()
+                .map_err(pe(&label))?;
             PortfolioTable::from_frame(&label, df)
         }
         "xlsx" | "xlsm" | "xls" => {
