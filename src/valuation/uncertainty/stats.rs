@@ -120,27 +120,103 @@ fn quantile_positions(n: usize, p: f64) -> [usize; 2] {
     [lo, (lo + 1).min(n - 1)]
 }
 
-/// The order statistics at positions `want` (sorted, distinct) of finite `v` with these
-/// bounds: exactly what a full `total_cmp` sort would put there (identical bits).
-///
-/// Bucketing instead of sorting or selecting: `⌊(x − min)·B/(max − min)⌋` never decreases as
-/// `x` grows (IEEE subtraction and multiplication are monotone), so counting the values per
-/// bucket says which bucket holds each wanted position, and only those few buckets (a few
-/// hundred values each) are gathered and sorted. Two linear passes replace the repeated
-/// partitioning of a multiple selection, which was 16 % of a 1,000,000-path run's profile.
-fn order_statistics(v: &[f64], min: f64, max: f64, want: &[usize]) -> Vec<f64> {
-    let n = v.len();
-    if want.is_empty() || n == 0 {
-        return Vec::new();
+/// The bucket of a value: `⌊(x − min)·scale⌋`, at most `nb − 1`. It never decreases as `x`
+/// grows (IEEE subtraction and multiplication are monotone), so every value of a bucket lies
+/// above every value of the buckets before it: counting the values per bucket says which bucket
+/// holds each wanted order statistic and which values lie on either side of a histogram edge,
+/// and only the few buckets that hold one (a few hundred values each) are gathered and sorted.
+/// Two linear passes replace a sort, a multiple selection and a histogram pass (the selection
+/// alone was 16 % of a 1,000,000-path run's profile).
+#[derive(Debug, Clone, Copy)]
+struct Buckets {
+    min: f64,
+    scale: f64,
+    nb: usize,
+}
+
+impl Buckets {
+    /// About 64 values per bucket, at most 16,384 buckets; a range too narrow for its reciprocal
+    /// (or no range) is one bucket.
+    fn new(n: usize, min: f64, max: f64) -> Buckets {
+        let nb = (n / 64).clamp(1, 1 << 14);
+        let scale = nb as f64 / (max - min);
+        if max > min && scale.is_finite() {
+            Buckets { min, scale, nb }
+        } else {
+            Buckets {
+                min,
+                scale: 0.0,
+                nb: 1,
+            }
+        }
     }
-    let nb = (n / 64).clamp(1, 1 << 14);
-    let scale = nb as f64 / (max - min);
-    if max <= min || !scale.is_finite() {
-        return vec![min; want.len()];
+
+    #[inline]
+    fn of(&self, x: f64) -> usize {
+        (((x - self.min) * self.scale) as usize).min(self.nb - 1)
     }
-    let bucket = |x: f64| (((x - min) * scale) as usize).min(nb - 1);
-    let counts = lane_counts(v, nb, bucket);
-    // For each wanted position: its bucket and its rank within the bucket.
+}
+
+/// Σ (x − m), Σ (x − m)² and the number of values in each bucket, in one pass. The sums run in
+/// four interleaved lanes (a fixed order: the same bits on any number of threads) and the
+/// counts in four interleaved sets of counters, summed at the end: with one set, runs of values
+/// in the same bucket made each increment wait for the one before.
+fn deviations_and_counts(v: &[f64], m: f64, bk: Buckets) -> (f64, f64, Vec<u32>) {
+    let (mut d, mut d2) = ([0.0f64; 4], [0.0f64; 4]);
+    let mut lanes = vec![[0u32; 4]; bk.nb];
+    let mut it = v.chunks_exact(4);
+    for c in &mut it {
+        for l in 0..4 {
+            d[l] += c[l] - m;
+            d2[l] += (c[l] - m) * (c[l] - m);
+            lanes[bk.of(c[l])][l] += 1;
+        }
+    }
+    for (l, &x) in it.remainder().iter().enumerate() {
+        d[l] += x - m;
+        d2[l] += (x - m) * (x - m);
+        lanes[bk.of(x)][l] += 1;
+    }
+    let fold = |a: [f64; 4]| (a[0] + a[1]) + (a[2] + a[3]);
+    let counts = lanes.iter().map(|c| c.iter().sum()).collect();
+    (fold(d), fold(d2), counts)
+}
+
+/// The values of the buckets that have a slot (`slot[bucket]`, `u32::MAX` for none), one
+/// sorted list per slot.
+fn gather_sorted(v: &[f64], bk: Buckets, slot: &[u32], counts: &[u32]) -> Vec<Vec<f64>> {
+    let mut gathered: Vec<Vec<f64>> = Vec::new();
+    for (b, &s) in slot.iter().enumerate() {
+        if s != u32::MAX {
+            debug_assert_eq!(s as usize, gathered.len());
+            gathered.push(Vec::with_capacity(counts[b] as usize));
+        }
+    }
+    for &x in v {
+        let s = slot[bk.of(x)];
+        if s != u32::MAX {
+            gathered[s as usize].push(x);
+        }
+    }
+    for g in &mut gathered {
+        g.sort_unstable_by(f64::total_cmp);
+    }
+    gathered
+}
+
+/// Order statistics and histogram counts of finite `v` from its bucket counts: each wanted
+/// position (sorted, distinct) read exactly where a full `total_cmp` sort would put it
+/// (identical bits), and the number of values in each bin `[edge(b−1), edge(b))` for the
+/// increasing inner `edges` (the first bin open below, the last closed above), as a sorted scan
+/// counts them.
+fn order_and_bins(
+    v: &[f64],
+    bk: Buckets,
+    counts: &[u32],
+    want: &[usize],
+    edges: &[f64],
+) -> (Vec<f64>, Vec<u64>) {
+    // Each wanted position's bucket and its rank within the bucket.
     let mut at = Vec::with_capacity(want.len());
     let (mut b, mut before) = (0usize, 0usize);
     for &p in want {
@@ -150,44 +226,37 @@ fn order_statistics(v: &[f64], min: f64, max: f64, want: &[usize]) -> Vec<f64> {
         }
         at.push((b, p - before));
     }
-    let mut slot = vec![u8::MAX; nb];
-    let mut gathered: Vec<Vec<f64>> = Vec::new();
-    for &(b, _) in &at {
-        if slot[b] == u8::MAX {
-            slot[b] = gathered.len() as u8;
-            gathered.push(Vec::with_capacity(counts[b] as usize));
-        }
+    // A bucket below an edge's bucket holds only values below the edge, one above it only
+    // values at or above it: only the edges' own buckets need their values looked at.
+    let edge_bucket: Vec<usize> = edges.iter().map(|e| bk.of(*e)).collect();
+    // The buckets read get slots, numbered in bucket order.
+    let mut slot = vec![u32::MAX; bk.nb];
+    for b in at.iter().map(|a| a.0).chain(edge_bucket.iter().copied()) {
+        slot[b] = 0;
     }
-    for &x in v {
-        let s = slot[bucket(x)];
-        if s != u8::MAX {
-            gathered[s as usize].push(x);
-        }
+    for (k, s) in slot.iter_mut().filter(|s| **s != u32::MAX).enumerate() {
+        *s = k as u32;
     }
-    for g in &mut gathered {
-        g.sort_unstable_by(f64::total_cmp);
-    }
-    at.iter()
+    let gathered = gather_sorted(v, bk, &slot, counts);
+    let order = at
+        .iter()
         .map(|&(b, r)| gathered[slot[b] as usize][r])
-        .collect()
-}
-
-/// How many of `v` fall in each of `nb` bins by `bin` (which must be below `nb`). Counted in
-/// four interleaved sets of counters, summed at the end: with one set, runs of values in the
-/// same bin made each increment wait for the one before (a 20-bin histogram of a million
-/// values took longer than the rest of the statistics).
-fn lane_counts(v: &[f64], nb: usize, bin: impl Fn(f64) -> usize) -> Vec<u32> {
-    let mut lanes = vec![[0u32; 4]; nb];
-    let mut it = v.chunks_exact(4);
-    for c in &mut it {
-        for l in 0..4 {
-            lanes[bin(c[l])][l] += 1;
+        .collect();
+    let mut bins = vec![0u64; edges.len() + 1];
+    let mut below = 0usize; // edges whose bucket lies below bucket b
+    for (b, &c) in counts.iter().enumerate() {
+        while below < edge_bucket.len() && edge_bucket[below] < b {
+            below += 1;
+        }
+        if below < edge_bucket.len() && edge_bucket[below] == b {
+            for x in &gathered[slot[b] as usize] {
+                bins[edges.partition_point(|e| *x >= *e)] += 1;
+            }
+        } else {
+            bins[below] += u64::from(c);
         }
     }
-    for (l, &x) in it.remainder().iter().enumerate() {
-        lanes[bin(x)][l] += 1;
-    }
-    lanes.iter().map(|c| c.iter().sum()).collect()
+    (order, bins)
 }
 
 /// Sum, smallest and largest of `v`, in four interleaved lanes (a fixed order: the same bits
@@ -216,49 +285,33 @@ fn sum_min_max(v: &[f64]) -> (f64, f64, f64) {
     )
 }
 
-/// Σ (x − m) and Σ (x − m)², in four interleaved lanes.
-fn sum_dev(v: &[f64], m: f64) -> (f64, f64) {
-    let (mut d, mut d2) = ([0.0f64; 4], [0.0f64; 4]);
-    let mut it = v.chunks_exact(4);
-    for c in &mut it {
-        for l in 0..4 {
-            d[l] += c[l] - m;
-            d2[l] += (c[l] - m) * (c[l] - m);
-        }
-    }
-    for (l, &x) in it.remainder().iter().enumerate() {
-        d[l] += x - m;
-        d2[l] += (x - m) * (x - m);
-    }
-    let fold = |a: [f64; 4]| (a[0] + a[1]) + (a[2] + a[3]);
-    (fold(d), fold(d2))
-}
-
-/// Mean and Σ (x − mean)² by the corrected two-pass algorithm (Chan, Golub & LeVeque 1983):
-/// the mean of the sum, corrected by the mean deviation from it; all-equal values give that
-/// value and 0 exactly.
-fn mean_ss(v: &[f64], sum: f64, min: f64, max: f64) -> (f64, f64) {
-    let n = v.len() as f64;
-    if v.is_empty() {
-        return (0.0, 0.0);
-    }
-    if min == max {
-        return (min, 0.0);
-    }
-    let m = sum / n;
-    let (d, d2) = sum_dev(v, m);
-    ((m + d / n).clamp(min, max), (d2 - d * d / n).max(0.0))
-}
-
-/// Statistics of finite values.
+/// Statistics of finite values: one pass for the sum and the range, one for the deviations
+/// and the bucket counts, one to gather the few buckets read (see [`Buckets`]).
 pub(super) fn statistics(values: Vec<f64>, s: &SimSettings) -> SimulationStats {
     let n = values.len();
+    let nf = n as f64;
     let (sum, min, max) = if n > 0 {
         sum_min_max(&values)
     } else {
         (0.0, f64::NAN, f64::NAN)
     };
-    let (mean, ss) = mean_ss(&values, sum, min, max);
+    let bk = Buckets::new(n, min, max);
+    // The mean and Σ (x − mean)² by the corrected two-pass algorithm (Chan, Golub & LeVeque
+    // 1983): the mean of the sum, corrected by the mean deviation from it; all-equal values
+    // give that value and 0 exactly.
+    let (mean, ss, counts) = if n == 0 {
+        (0.0, 0.0, Vec::new())
+    } else if min == max {
+        (min, 0.0, vec![n as u32; 1])
+    } else {
+        let m = sum / nf;
+        let (d, d2, counts) = deviations_and_counts(&values, m, bk);
+        (
+            (m + d / nf).clamp(min, max),
+            (d2 - d * d / nf).max(0.0),
+            counts,
+        )
+    };
     let sd = if n > 1 {
         (ss / (n - 1) as f64).sqrt()
     } else {
@@ -276,7 +329,23 @@ pub(super) fn statistics(values: Vec<f64>, s: &SimSettings) -> SimulationStats {
         want.sort_unstable();
         want.dedup();
     }
-    let order = order_statistics(&values, min, max, &want);
+    // Bin b holds the values in [hi(b−1), hi(b)) with the edges as a sorted scan computes them.
+    let bins = s.bins.max(1) as usize;
+    let width = (max - min) / bins as f64;
+    let binned = width > 0.0 && width.is_finite();
+    let hi = |b: usize| min + width * (b + 1) as f64;
+    let edges: Vec<f64> = if binned {
+        (0..bins - 1).map(hi).collect()
+    } else {
+        Vec::new()
+    };
+    let (order, counts) = if n == 0 {
+        (Vec::new(), Vec::new())
+    } else if min == max {
+        (vec![min; want.len()], vec![n as u64])
+    } else {
+        order_and_bins(&values, bk, &counts, &want, &edges)
+    };
     let at = |i: usize| order[want.binary_search(&i).expect("a wanted position")];
     let pct = |label: &str, p: f64| Percentile {
         label: label.to_string(),
@@ -288,41 +357,23 @@ pub(super) fn statistics(values: Vec<f64>, s: &SimSettings) -> SimulationStats {
     let prob_below_threshold = s
         .threshold
         .map(|t| values.iter().filter(|v| **v < t).count() as f64 / n as f64);
-    let bins = s.bins.max(1) as usize;
-    let mut histogram = Vec::with_capacity(bins);
-    let width = (max - min) / bins as f64;
-    if width > 0.0 && width.is_finite() {
-        // Bin b holds the values in [hi(b−1), hi(b)) with the edges as a sorted scan computed
-        // them; a value's bin is guessed from its distance to min and then checked against
-        // those edges, so the counts are the sorted scan's.
-        let hi = |b: usize| min + width * (b + 1) as f64;
-        let inv = 1.0 / width;
-        let counts = lane_counts(&values, bins, |v| {
-            let mut b = (((v - min) * inv) as usize).min(bins - 1);
-            while b > 0 && v < hi(b - 1) {
-                b -= 1;
-            }
-            while b + 1 < bins && v >= hi(b) {
-                b += 1;
-            }
-            b
-        });
-        for (b, count) in counts.into_iter().enumerate() {
-            let lo = min + width * b as f64;
-            let hi = if b + 1 == bins { max } else { hi(b) };
-            histogram.push(HistogramBin {
-                lo,
-                hi,
-                count: u64::from(count),
-            });
-        }
+    let histogram = if binned {
+        counts
+            .into_iter()
+            .enumerate()
+            .map(|(b, count)| HistogramBin {
+                lo: min + width * b as f64,
+                hi: if b + 1 == bins { max } else { hi(b) },
+                count,
+            })
+            .collect()
     } else {
-        histogram.push(HistogramBin {
+        vec![HistogramBin {
             lo: min,
             hi: max,
             count: n as u64,
-        });
-    }
+        }]
+    };
     SimulationStats {
         samples: n as u64,
         seed: s.seed,

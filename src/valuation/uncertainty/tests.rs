@@ -229,11 +229,15 @@ fn percentiles_are_the_sorted_order_statistics_bit_for_bit() {
     let mut outliers: Vec<f64> = (0..30_000).map(|i| f64::from(i) * 1e-3).collect();
     outliers.extend([1e15, -1e12, 0.0, -0.0]);
     cases.push(outliers);
-    let settings = SimSettings {
+    let mut steps: Vec<f64> = (0..40_000).map(|i| f64::from(i / 2_000)).collect();
+    steps.reverse();
+    cases.push(steps);
+    let mut settings = SimSettings {
         pledge_quantile: 0.07,
         ..SimSettings::default()
     };
-    for v in cases {
+    for (i, v) in cases.into_iter().enumerate() {
+        settings.bins = [20, 7, 1, 300, 2][i % 5];
         let mut sorted = v.clone();
         sorted.sort_by(f64::total_cmp);
         let st = statistics(v.clone(), &settings);
@@ -251,6 +255,20 @@ fn percentiles_are_the_sorted_order_statistics_bit_for_bit() {
         assert_eq!(st.max, sorted[sorted.len() - 1]);
         let total: u64 = st.histogram.iter().map(|b| b.count).sum();
         assert_eq!(total, v.len() as u64);
+        // The histogram is a sorted scan's: bin b holds [hi(b−1), hi(b)), the last bin is
+        // closed at max.
+        if st.histogram.len() > 1 {
+            let edges: Vec<f64> = st.histogram[..st.histogram.len() - 1]
+                .iter()
+                .map(|b| b.hi)
+                .collect();
+            let mut scan = vec![0u64; st.histogram.len()];
+            for x in &sorted {
+                scan[edges.iter().filter(|e| *x >= **e).count()] += 1;
+            }
+            let got: Vec<u64> = st.histogram.iter().map(|b| b.count).collect();
+            assert_eq!(got, scan, "histogram of {} values", v.len());
+        }
         let mean = v.iter().sum::<f64>() / v.len() as f64;
         assert!((st.mean - mean).abs() <= 1e-12 * mean.abs().max(1.0));
     }
