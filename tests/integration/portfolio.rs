@@ -543,3 +543,63 @@ fn a_table_with_no_valuable_row_lists_the_rejects_and_exits_2() {
         .collect();
     assert_eq!(files, ["rejects.csv"]);
 }
+
+/// A folder whose last partition is not Parquet: the run stops before valuing anything (every
+/// partition's footer is read first, to plan the run), with one line naming that file, exit 2,
+/// and no output at all — partitions are valued one at a time, but nothing is written until
+/// all of them are.
+#[test]
+fn a_damaged_partition_stops_the_run_before_any_output() {
+    let d = dir("damaged-partition");
+    let parts = d.join("parts");
+    let o = techval(
+        &[
+            "datasets",
+            "portfolio",
+            "--rows",
+            "40",
+            "--partitions",
+            "2",
+            "--out",
+            parts.to_str().unwrap(),
+        ],
+        None,
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    std::fs::write(
+        parts.join("part-00002.parquet"),
+        "subject.id\nnot parquet\n",
+    )
+    .unwrap();
+    let out = d.join("out");
+    let tpl = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/portfolios/template.toml"
+    );
+    let o = techval(
+        &[
+            "portfolio",
+            "--subjects",
+            parts.to_str().unwrap(),
+            "--template",
+            tpl,
+            "--approach",
+            "income,cost",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains("part-00002.parquet"), "{err}");
+    assert!(
+        !out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(),
+        "outputs were written: {:?}",
+        std::fs::read_dir(&out).map(|r| r.count())
+    );
+}
