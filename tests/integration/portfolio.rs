@@ -6,6 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use techval::portfolio::generate;
 
+/// The shipped template case the generated tables are valued on.
+const TEMPLATE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/datasets/portfolios/template.toml"
+);
+
 fn dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("techval-portfolio-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
@@ -182,10 +188,6 @@ fn one_hundred_thousand_rows_with_seventeen_bad_rows() {
     }
     let table = d.join("subjects.csv");
     std::fs::write(&table, lines.join("\n") + "\n").unwrap();
-    let tpl = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/datasets/portfolios/template.toml"
-    );
     let out = d.join("out");
     let o = techval(
         &[
@@ -193,7 +195,7 @@ fn one_hundred_thousand_rows_with_seventeen_bad_rows() {
             "--subjects",
             table.to_str().unwrap(),
             "--template",
-            tpl,
+            TEMPLATE,
             "--out",
             out.to_str().unwrap(),
             "--format",
@@ -283,10 +285,6 @@ fn results_do_not_depend_on_threads_or_partitions() {
         let o = techval(&args, None, None);
         assert!(o.status.success(), "{}", text(&o));
     }
-    let tpl = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/datasets/portfolios/template.toml"
-    );
     let run = |subjects: &Path, out: &Path, threads: &str, format: &str| {
         let o = techval(
             &[
@@ -294,7 +292,7 @@ fn results_do_not_depend_on_threads_or_partitions() {
                 "--subjects",
                 subjects.to_str().unwrap(),
                 "--template",
-                tpl,
+                TEMPLATE,
                 "--simulate",
                 "400",
                 "--seed",
@@ -382,17 +380,13 @@ fn xlsx_in_and_out_and_damaged_input() {
     }
     let xin = d.join("subjects.xlsx");
     w.save(&xin).unwrap();
-    let tpl = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/datasets/portfolios/template.toml"
-    );
     let o = techval(
         &[
             "portfolio",
             "--subjects",
             xin.to_str().unwrap(),
             "--template",
-            tpl,
+            TEMPLATE,
             "--format",
             "csv",
             "--out",
@@ -419,7 +413,7 @@ fn xlsx_in_and_out_and_damaged_input() {
             "--subjects",
             bad.to_str().unwrap(),
             "--template",
-            tpl,
+            TEMPLATE,
             "--out",
             d.join("z").to_str().unwrap(),
         ],
@@ -573,17 +567,13 @@ fn a_damaged_partition_stops_the_run_before_any_output() {
     )
     .unwrap();
     let out = d.join("out");
-    let tpl = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/datasets/portfolios/template.toml"
-    );
     let o = techval(
         &[
             "portfolio",
             "--subjects",
             parts.to_str().unwrap(),
             "--template",
-            tpl,
+            TEMPLATE,
             "--approach",
             "income,cost",
             "--out",
