@@ -249,7 +249,7 @@ impl IncomePlan {
             // (`Param::check_money`), it is accepted when mean + 10·sd stays within the limit.
             let allowed = "must be a factor from 0 to 100 (an unbounded lognormal or normal: mean + 10·sd at most 100)";
             let hundred = Decimal::from(100);
-            let tail = match &sc.dist {
+            let tail = match sc.dist.as_deref() {
                 Some(Dist::Lognormal { mean, sd })
                 | Some(Dist::Normal {
                     mean,

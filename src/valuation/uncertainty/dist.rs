@@ -163,7 +163,7 @@ pub(super) fn f(d: Decimal) -> f64 {
 impl Marginal {
     pub(super) fn of(p: &Param, path: &str) -> Result<Marginal> {
         let bad = |d: &Dist, why: &str| Err(Error::field(path, describe(d), why.to_string()));
-        let m = match &p.dist {
+        let m = match p.dist.as_deref() {
             None => Marginal::Const(f(p.point)),
             Some(d) => match d {
                 Dist::Fixed { value } => Marginal::Const(f(*value)),

@@ -122,7 +122,7 @@ pub fn distribution<M: Model + ?Sized>(
         .iter()
         .filter(|i| is_random(&i.param))
         .filter_map(|i| {
-            i.param.dist.as_ref().map(|d| UncertainInput {
+            i.param.dist.as_deref().map(|d| UncertainInput {
                 path: i.path.clone(),
                 dist: d.clone(),
             })
