@@ -47,6 +47,12 @@ const ATTRS: [&str; 6] = [
 
 type Key = [Option<String>; 6];
 
+/// The subject columns of a level's pairs besides the compared attributes.
+const SUBJECT_PAIR_NUMBERS: [&str; 6] =
+    ["s_id", "s_days", "s_max_n", "s_score", "s_life", "s_scale"];
+/// The deal columns of a level's pairs besides the compared attributes.
+const DEAL_PAIR_NUMBERS: [&str; 5] = ["__d", "days", "score", "remaining_life_years", "scale"];
+
 /// Id of a null attribute.
 const NULL: u32 = u32::MAX;
 /// Id of a subject's attribute that no deal has.
@@ -129,7 +135,6 @@ impl Spans {
 
 #[derive(Debug)]
 struct Group {
-    key: Key,
     /// The key's attributes as interned ids ([`NULL`] for a null).
     ids: [u32; 6],
     start: usize,
@@ -143,8 +148,7 @@ struct Group {
 
 /// One subject's selection inputs.
 #[derive(Debug)]
-struct Subj<'a> {
-    key: [Option<&'a str>; 6],
+struct Subj {
     /// The key's attributes as the deals' ids ([`NULL`], or [`UNKNOWN`] when no deal has it).
     ids: [u32; 6],
     days: Option<i32>,
@@ -183,6 +187,8 @@ pub(super) struct DealIndex {
     groups: Vec<Group>,
     /// Row in the narrow deal frame, by group then date.
     row: Vec<u32>,
+    /// Group of each row of the narrow deal frame ([`NULL`]: not indexed).
+    group_of: Vec<u32>,
     days: Vec<i32>,
     score: Vec<Option<f64>>,
     life: Vec<Option<f64>>,
@@ -191,7 +197,7 @@ pub(super) struct DealIndex {
     /// Interned attribute values, by attribute.
     names: Vec<PlHashMap<String, u32>>,
     /// The set (index into `sets[level]`) of each level's key.
-    by_level: Vec<PlHashMap<Vec<String>, u32>>,
+    by_level: Vec<PlHashMap<[u32; 6], u32>>,
     /// Level → set → clusters.
     sets: Vec<Vec<Vec<Cluster>>>,
     /// Level → group → its set.
@@ -236,15 +242,19 @@ fn plain(v: Option<f64>, positive: bool) -> bool {
     v.is_none_or(|x| x.is_finite() && (!positive || x > 0.0))
 }
 
-fn level_key<S: AsRef<str>>(level: &Level, key: &[Option<S>; 6]) -> Option<Vec<String>> {
-    level
-        .keys
-        .iter()
-        .map(|(_, d)| {
-            let i = ATTRS.iter().position(|a| a == d)?;
-            key[i].as_ref().map(|s| s.as_ref().to_string())
-        })
-        .collect()
+/// A level's key as interned ids, in the level's order (unused places [`NULL`]); `None` when
+/// one of its attributes is null. Ids, not text: a subject's key is looked up once per level
+/// without allocating.
+fn level_key(level: &Level, ids: &[u32; 6]) -> Option<[u32; 6]> {
+    let mut out = [NULL; 6];
+    for (slot, (_, d)) in out.iter_mut().zip(level.keys.iter()) {
+        let i = ATTRS.iter().position(|a| a == d)?;
+        if ids[i] == NULL {
+            return None;
+        }
+        *slot = ids[i];
+    }
+    Some(out)
 }
 
 impl DealIndex {
@@ -291,6 +301,7 @@ impl DealIndex {
         let mut ix = DealIndex {
             groups: Vec::with_capacity(members.len()),
             row: Vec::with_capacity(n),
+            group_of: vec![NULL; narrow.height()],
             days: Vec::with_capacity(n),
             score: Vec::with_capacity(n),
             life: Vec::with_capacity(n),
@@ -341,6 +352,7 @@ impl DealIndex {
                     ix.at_d[dd as usize] = (gi as u32, ix.row.len() as u32);
                 }
                 ix.row.push(r as u32);
+                ix.group_of[r] = gi as u32;
                 ix.days.push(days[r].unwrap_or_default());
                 ix.score.push(score[r]);
                 ix.life.push(life[r]);
@@ -354,7 +366,6 @@ impl DealIndex {
                 }
             });
             ix.groups.push(Group {
-                key,
                 ids,
                 start,
                 end: ix.row.len(),
@@ -372,11 +383,11 @@ impl DealIndex {
         let per: Vec<_> = (0..LEVELS.len())
             .into_par_iter()
             .map(|li| {
-                let mut by_key: PlHashMap<Vec<String>, u32> = PlHashMap::default();
+                let mut by_key: PlHashMap<[u32; 6], u32> = PlHashMap::default();
                 let mut members: Vec<Vec<u32>> = Vec::new();
                 let mut set_of = vec![NULL; self.groups.len()];
                 for (gi, g) in self.groups.iter().enumerate() {
-                    if let Some(lk) = level_key(&LEVELS[li], &g.key) {
+                    if let Some(lk) = level_key(&LEVELS[li], &g.ids) {
                         let n = members.len() as u32;
                         let si = *by_key.entry(lk).or_insert(n);
                         if si == n {
@@ -582,7 +593,7 @@ impl DealIndex {
     fn candidates(&self, s: &Subj, li: usize, mode: WindowMode) -> (u32, Vec<u32>) {
         let level = &LEVELS[li];
         let none = (0, Vec::new());
-        let Some(&si) = level_key(level, &s.key).and_then(|k| self.by_level[li].get(&k)) else {
+        let Some(&si) = level_key(level, &s.ids).and_then(|k| self.by_level[li].get(&k)) else {
             return none;
         };
         let Some((lo, hi)) = Self::window(s, level, mode) else {
@@ -714,8 +725,10 @@ impl DealIndex {
     }
 
     /// The candidate pairs of the `remaining` subjects (`SUBJECT_NARROW` columns) at level
-    /// `li`: the subject columns, the narrow deal columns and `n_found`, as the level's join and
-    /// window filter gave them — restricted to a superset of each subject's most similar.
+    /// `li`, as the level's join and window filter gave them — restricted to a superset of each
+    /// subject's most similar: what `similarity_expr` and the ranking read
+    /// ([`SUBJECT_PAIR_NUMBERS`], [`DEAL_PAIR_NUMBERS`], the compared attributes as ids) and
+    /// `n_found`.
     pub(super) fn pairs(
         &self,
         remaining: &DataFrame,
@@ -735,12 +748,11 @@ impl DealIndex {
         let score = col_f64(remaining, "s_score")?;
         let life = col_f64(remaining, "s_life")?;
         let scale = col_f64(remaining, "s_scale")?;
-        let per: Vec<(u32, Vec<u32>)> = (0..remaining.height())
+        let per: Vec<(u32, Vec<u32>, [u32; 6])> = (0..remaining.height())
             .into_par_iter()
             .map(|r| {
                 let key: [Option<&str>; 6] = std::array::from_fn(|i| s_attrs[i].get(r));
                 let s = Subj {
-                    key,
                     ids: std::array::from_fn(|i| {
                         key[i].map_or(NULL, |v| self.names[i].get(v).copied().unwrap_or(UNKNOWN))
                     }),
@@ -753,26 +765,56 @@ impl DealIndex {
                     life: life[r],
                     scale: scale[r],
                 };
-                self.candidates(&s, li, mode)
+                let (n, rows) = self.candidates(&s, li, mode);
+                (n, rows, s.ids)
             })
             .collect();
-        let total = per.iter().map(|(_, v)| v.len()).sum();
+        let total = per.iter().map(|(_, v, _)| v.len()).sum();
         let mut s_rows = Vec::with_capacity(total);
         let mut d_rows = Vec::with_capacity(total);
         let mut found = Vec::with_capacity(total);
-        for (r, (n, rows)) in per.into_iter().enumerate() {
+        // The attributes the similarity compares (all but the kind), as interned ids: equal ids
+        // are equal text (a subject's value no deal has is UNKNOWN, equal to no deal's id), so
+        // the similarity is the same number, and a pair carries ten `u32`s instead of ten
+        // strings (the string gathers were a third of the selection's time).
+        let compared = 1..ATTRS.len();
+        let id = |v: u32| (v != NULL).then_some(v);
+        let mut s_ids: Vec<Vec<Option<u32>>> = compared
+            .clone()
+            .map(|_| Vec::with_capacity(total))
+            .collect();
+        let mut d_ids: Vec<Vec<Option<u32>>> = compared
+            .clone()
+            .map(|_| Vec::with_capacity(total))
+            .collect();
+        for (r, (n, rows, ids)) in per.into_iter().enumerate() {
             s_rows.extend(std::iter::repeat_n(r as IdxSize, rows.len()));
             found.extend(std::iter::repeat_n(n, rows.len()));
+            for (col, a) in s_ids.iter_mut().zip(compared.clone()) {
+                col.extend(std::iter::repeat_n(id(ids[a]), rows.len()));
+            }
+            for d in &rows {
+                let g = &self.groups[self.group_of[*d as usize] as usize];
+                for (col, a) in d_ids.iter_mut().zip(compared.clone()) {
+                    col.push(id(g.ids[a]));
+                }
+            }
             d_rows.extend(rows.into_iter().map(|x| x as IdxSize));
         }
         let subj = remaining
-            .take(&IdxCa::from_vec("".into(), s_rows))
+            .select(SUBJECT_PAIR_NUMBERS)
+            .and_then(|f| f.take(&IdxCa::from_vec("".into(), s_rows)))
             .map_err(pe)?;
         let deal = narrow
-            .take(&IdxCa::from_vec("".into(), d_rows))
+            .select(DEAL_PAIR_NUMBERS)
+            .and_then(|f| f.take(&IdxCa::from_vec("".into(), d_rows)))
             .map_err(pe)?;
         let mut cols = subj.into_columns();
         cols.extend(deal.into_columns());
+        for ((s, d), a) in s_ids.into_iter().zip(d_ids).zip(compared) {
+            cols.push(Column::new(format!("s_{}", ATTRS[a]).into(), s));
+            cols.push(Column::new(ATTRS[a].into(), d));
+        }
         cols.push(Column::new("n_found".into(), found));
         DataFrame::new_infer_height(cols).map_err(pe)
     }
