@@ -89,7 +89,7 @@ fn market_bench(a: MarketBenchArgs, models: &crate::ModelBook) -> anyhow::Result
         models,
     )?;
     let t_val = Instant::now();
-    let run = market::value_frame(&h, &models.market, subjects)?;
+    let run = market::value_frame(&h, &models.market, subjects, market::PairColumns::Summary)?;
     let val_s = t_val.elapsed().as_secs_f64();
     let s = run
         .summary

@@ -358,6 +358,7 @@ pub(super) fn value_rows(
             d,
             &ctx.models.market,
             &specs,
+            market::PairColumns::Summary,
         )?)?),
         _ => None,
     };

@@ -26,7 +26,7 @@ use crate::data::load::over;
 use crate::data::schema::{single_fixed_price, DealHistory};
 use crate::error::{Error, Result};
 use crate::valuation::hedonic::{self, HedonicFit};
-use crate::valuation::market::{engine_deals, run_engine, MarketModel, WindowMode};
+use crate::valuation::market::{engine_deals, run_engine, MarketModel, PairColumns, WindowMode};
 use polars::prelude::*;
 use serde::Serialize;
 
@@ -113,7 +113,14 @@ pub fn predictions(
             lit(sel.window_years * 365.25).alias("s_window_days"),
             col("s_id").alias("s_exclude_d"),
         ]);
-    let run = run_engine(&deal_frame, subjects, model, deals, WindowMode::Symmetric)?;
+    let run = run_engine(
+        &deal_frame,
+        subjects,
+        model,
+        deals,
+        WindowMode::Symmetric,
+        PairColumns::Summary,
+    )?;
     let market = run.summary.lazy().select([
         col("s_id"),
         when(col("n_used").gt_eq(lit(sel.min_comparables)))

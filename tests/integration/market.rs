@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use techval::data::{load_deals, shipped_deals, MarketIndices};
 use techval::synth::{synthesize, SynthOptions};
-use techval::valuation::market::{evaluate, MarketAssumptions};
+use techval::valuation::market::{evaluate, MarketAssumptions, PairColumns};
 use techval::{Case, Error, ModelBook};
 
 /// A fresh folder for one test.
@@ -193,6 +193,31 @@ fn csv_and_parquet_copies_give_identical_valuations() {
     };
     assert_eq!(strip(&oc.valuation), strip(&op.valuation));
     assert!(oc.summary.n_used >= 3);
+}
+
+#[test]
+fn keeping_only_the_summary_columns_gives_the_same_summary() {
+    // The portfolio, the back-test and bench-market keep only the summary columns of the
+    // pairs (the projection skips gathering the wide columns): the summary must not change.
+    let dir = tmp("summary-columns");
+    let p = dir.join("d.parquet");
+    write_parquet(&mut synth(20_000, 21), &p);
+    let h = load_deals(&p).unwrap();
+    let models = ModelBook::builtin().unwrap();
+    let run = |keep| {
+        techval::valuation::market::value_frame(&h, &models.market, synth(400, 22), keep).unwrap()
+    };
+    let all = run(PairColumns::All);
+    let brief = run(PairColumns::Summary);
+    assert!(all.summary.equals_missing(&brief.summary));
+    assert_eq!(all.pairs.height(), brief.pairs.height());
+    assert!(all.pairs.width() > brief.pairs.width());
+    let used = brief.summary.column("n_used").unwrap().u32().unwrap().sum();
+    assert!(used.unwrap_or(0) > 1000, "{used:?}");
+    for c in brief.pairs.get_column_names() {
+        let (x, y) = (all.pairs.column(c).unwrap(), brief.pairs.column(c).unwrap());
+        assert!(x.equals_missing(y), "column {c}");
+    }
 }
 
 #[test]

@@ -38,7 +38,7 @@ pub fn evaluate(
 ) -> Result<MarketOutcome> {
     let model = &models.market;
     let spec = SubjectSpec::from_case(a, s, model);
-    let run = value_many(deals, model, std::slice::from_ref(&spec))?;
+    let run = value_many(deals, model, std::slice::from_ref(&spec), PairColumns::All)?;
     let min_n = model.selection.min_comparables;
     let summary = summary_of(&run, 0, min_n)?;
     let comps = comparables_of(&run, 0)?;

@@ -407,13 +407,40 @@ pub(super) fn deal_side(lf: LazyFrame) -> LazyFrame {
         ])
 }
 
+/// Which columns of the selected pairs a market query keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairColumns {
+    /// Every subject and deal column, the factors and the flags (a valuation that lists its
+    /// comparables).
+    All,
+    /// Only what the per-subject summary reads (`s_id`, `level`, `n_found`, `similarity`,
+    /// `adjusted`, the fences, `kept`): the factors are still computed, but the wide subject
+    /// and deal columns (ids, dates, text) are not gathered for every pair. For callers that
+    /// keep the summary only (a portfolio, the back-test, `techval bench-market`); the summary
+    /// is the same.
+    Summary,
+}
+
+/// The pair columns [`PairColumns::Summary`] keeps.
+const SUMMARY_PAIR_COLUMNS: [&str; 8] = [
+    "s_id",
+    "level",
+    "n_found",
+    "similarity",
+    "adjusted",
+    "fence_lo",
+    "fence_hi",
+    "kept",
+];
+
 /// Result of a market query over many subjects.
 #[derive(Debug, Clone)]
 pub struct MarketRun {
     /// Selected comparables, one row per (subject, deal): subject and deal columns, the factors
     /// `f_tech f_time f_region f_terms f_scale f_life`, `n_clipped`, `similarity`, `adjusted`,
     /// `kept` (survived the IQR fences), `level`, `n_found`, `rank`, sorted by subject then
-    /// rank (most similar first).
+    /// rank (most similar first); with [`PairColumns::Summary`] only the columns the summary
+    /// reads, in the same order.
     pub pairs: DataFrame,
     /// One row per subject (all subjects): `s_id`, `level`, `n_found`, `n_selected`, `n_used`,
     /// `median`, `weighted_mean`, `min`, `q1`, `q3`, `max`, `fence_lo`, `fence_hi` (ln scale).
@@ -429,11 +456,13 @@ pub const BATCH_SUBJECTS: usize = 131_072;
 
 /// Values many subjects against one deal history in one vectorised pass (per batch of
 /// [`BATCH_SUBJECTS`]): the selection runs level by level as joins on the level's key, only the
-/// subjects still short of `k` going on to the next level.
+/// subjects still short of `k` going on to the next level; `keep` says which pair columns the
+/// result keeps.
 pub fn value_many(
     deals: &DealHistory,
     model: &MarketModel,
     specs: &[SubjectSpec],
+    keep: PairColumns,
 ) -> Result<MarketRun> {
     let prepared = prepare(deals.frame.clone().lazy(), model, deals)?;
     let deal_frame = deal_side(prepared).collect().map_err(pe)?;
@@ -444,6 +473,7 @@ pub fn value_many(
         model,
         deals,
         WindowMode::Before,
+        keep,
     )
 }
 
@@ -454,6 +484,7 @@ pub fn value_frame(
     deals: &DealHistory,
     model: &MarketModel,
     subjects: DataFrame,
+    keep: PairColumns,
 ) -> Result<MarketRun> {
     let sel = &model.selection;
     let prepared = prepare(deals.frame.clone().lazy(), model, deals)?;
@@ -467,7 +498,14 @@ pub fn value_frame(
         lit(sel.window_years * 365.25).alias("s_window_days"),
         lit(NULL).cast(DataType::UInt32).alias("s_exclude_d"),
     ]);
-    run_engine(&deal_frame, subjects, model, deals, WindowMode::Before)
+    run_engine(
+        &deal_frame,
+        subjects,
+        model,
+        deals,
+        WindowMode::Before,
+        keep,
+    )
 }
 
 /// Prepares the deal frame the engine joins against: [`prepare`]d columns and `__d`, the row
@@ -487,6 +525,7 @@ pub fn run_engine(
     model: &MarketModel,
     deals: &DealHistory,
     mode: WindowMode,
+    keep: PairColumns,
 ) -> Result<MarketRun> {
     let subj = as_subject_side(prepare(subjects, model, deals)?)
         .collect()
@@ -514,7 +553,7 @@ pub fn run_engine(
     for start in starts {
         let len = BATCH_SUBJECTS.min(n - start);
         let batch = subj.slice(start as i64, len);
-        let (p, s) = run_batch(deal_frame, &narrow, &index, batch, model, mode)?;
+        let (p, s) = run_batch(deal_frame, &narrow, &index, batch, model, mode, keep)?;
         pair_parts.push(p.lazy());
         summary_parts.push(s.lazy());
     }
@@ -580,6 +619,7 @@ pub(super) fn run_batch(
     subjects: DataFrame,
     model: &MarketModel,
     mode: WindowMode,
+    keep: PairColumns,
 ) -> Result<(DataFrame, DataFrame)> {
     let mut remaining = subjects.select(SUBJECT_NARROW).map_err(pe)?;
     let mut found = Vec::new();
@@ -652,9 +692,14 @@ pub(super) fn run_batch(
     } else {
         concat(found, UnionArgs::default()).map_err(pe)?
     };
-    let pairs = adjust(selected, &subjects, deal_frame, model)
-        .collect()
-        .map_err(pe)?;
+    let adjusted = adjust(selected, &subjects, deal_frame, model);
+    let pairs = match keep {
+        PairColumns::All => adjusted,
+        // The projection is pushed down: the joins gather only the columns it needs.
+        PairColumns::Summary => adjusted.select(SUMMARY_PAIR_COLUMNS.map(col)),
+    }
+    .collect()
+    .map_err(pe)?;
     let summary = summarize(&pairs, &subjects)?;
     Ok((pairs, summary))
 }
