@@ -257,34 +257,25 @@ fn read_csv_rows(p: &Path, drop: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Writes a generated portfolio of `rows` rows to `out`: one file, or a folder of `partitions`.
+fn generate(rows: usize, partitions: Option<usize>, out: &Path) {
+    let (rows, parts) = (rows.to_string(), partitions.map(|p| p.to_string()));
+    let mut args = vec!["datasets", "portfolio", "--rows", &rows];
+    if let Some(p) = &parts {
+        args.extend(["--partitions", p.as_str()]);
+    }
+    args.extend(["--out", out.to_str().unwrap()]);
+    let o = techval(&args, None, None);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
 #[test]
 fn results_do_not_depend_on_threads_or_partitions() {
     let d = dir("determinism");
     let single = d.join("single.parquet");
     let parts = d.join("parts");
-    for args in [
-        vec![
-            "datasets",
-            "portfolio",
-            "--rows",
-            "1500",
-            "--out",
-            single.to_str().unwrap(),
-        ],
-        vec![
-            "datasets",
-            "portfolio",
-            "--rows",
-            "1500",
-            "--partitions",
-            "3",
-            "--out",
-            parts.to_str().unwrap(),
-        ],
-    ] {
-        let o = techval(&args, None, None);
-        assert!(o.status.success(), "{}", text(&o));
-    }
+    generate(1500, None, &single);
+    generate(1500, Some(3), &parts);
     let run = |subjects: &Path, out: &Path, threads: &str, format: &str| {
         let o = techval(
             &[
@@ -546,21 +537,7 @@ fn a_table_with_no_valuable_row_lists_the_rejects_and_exits_2() {
 fn a_damaged_partition_stops_the_run_before_any_output() {
     let d = dir("damaged-partition");
     let parts = d.join("parts");
-    let o = techval(
-        &[
-            "datasets",
-            "portfolio",
-            "--rows",
-            "40",
-            "--partitions",
-            "2",
-            "--out",
-            parts.to_str().unwrap(),
-        ],
-        None,
-        None,
-    );
-    assert!(o.status.success(), "{}", text(&o));
+    generate(40, Some(2), &parts);
     std::fs::write(
         parts.join("part-00002.parquet"),
         "subject.id\nnot parquet\n",
