@@ -118,6 +118,9 @@ impl Model for Borrowed<'_> {
     fn domain_error(&self, x: &[f64]) -> Option<String> {
         self.0.domain_error(x)
     }
+    fn eval_checked(&self, x: &[f64]) -> (f64, bool) {
+        self.0.eval_checked(x)
+    }
 }
 
 /// What a report set is built from besides the stage results.

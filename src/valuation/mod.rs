@@ -87,6 +87,12 @@ pub trait Model: Sync {
     fn domain_error(&self, _x: &[f64]) -> Option<String> {
         None
     }
+    /// The value and whether these inputs lie outside the domain (`domain_error(x).is_some()`)
+    /// in one call: Monte Carlo asks both on every path. The default calls the two; a model
+    /// that shares work between them overrides it with the same answers.
+    fn eval_checked(&self, x: &[f64]) -> (f64, bool) {
+        (self.eval(x), self.domain_error(x).is_some())
+    }
     /// The point values of the inputs.
     fn point(&self) -> Vec<f64> {
         use rust_decimal::prelude::ToPrimitive;

@@ -82,19 +82,43 @@ impl Model for IncomePlan {
     /// values). Growth at or above r is inside it: the horizon is finite, no perpetuity is
     /// computed.
     fn domain_error(&self, x: &[f64]) -> Option<String> {
-        let r = discount::rate_f64(self.discount.method, &x[self.disc_start..]);
+        let r = self.rate_f64(x);
         let num = |v: f64| {
             let s = format!("{v:.6}");
             s.trim_end_matches('0').trim_end_matches('.').to_string()
         };
-        if r.is_nan() || r <= 0.0 {
+        if rate_outside(r) {
             return Some(format!("the discount rate r = {} is not above 0", num(r)));
         }
         None
     }
 
     fn eval(&self, x: &[f64]) -> f64 {
-        let r = discount::rate_f64(self.discount.method, &x[self.disc_start..]);
+        self.eval_at(x, self.rate_f64(x))
+    }
+
+    /// The discount rate computed once for both answers.
+    fn eval_checked(&self, x: &[f64]) -> (f64, bool) {
+        let r = self.rate_f64(x);
+        (self.eval_at(x, r), rate_outside(r))
+    }
+}
+
+/// Outside the income approach's domain: a discount rate that is not above 0 (or not a number).
+#[inline]
+fn rate_outside(r: f64) -> bool {
+    r.is_nan() || r <= 0.0
+}
+
+impl IncomePlan {
+    #[inline]
+    fn rate_f64(&self, x: &[f64]) -> f64 {
+        discount::rate_f64(self.discount.method, &x[self.disc_start..])
+    }
+
+    /// The value at discount rate `r` (the rate of these inputs).
+    #[inline]
+    fn eval_at(&self, x: &[f64], r: f64) -> f64 {
         let life = x[self.life_ix];
         if life.is_nan() {
             return f64::NAN;
@@ -103,7 +127,9 @@ impl Model for IncomePlan {
         if n.is_nan() || n <= 0.0 {
             return 0.0;
         }
-        let full = n.floor();
+        // 0 < n ≤ MAX_YEARS: the integer part by a cast is `n.floor()` bit for bit, without
+        // libm's `floor` call (x86-64's baseline has no rounding instruction).
+        let full = f64::from(n as u32);
         let f = n - full;
         let full_u = full as usize;
         let periods = full_u + usize::from(f > 0.0);

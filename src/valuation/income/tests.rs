@@ -124,3 +124,52 @@ fn legal_remaining_counts_whole_years_and_days() {
         .unwrap()
         .is_none());
 }
+
+#[test]
+fn eval_checked_is_eval_and_domain_error_in_one_call() {
+    // Monte Carlo calls `eval_checked` on every path: the same value, bit for bit, as `eval`,
+    // and "outside" exactly when `domain_error` says so — for whole and fractional lives
+    // (the integer part is taken by a cast, not `floor`) and rates at, below and above 0.
+    use crate::valuation::Model;
+    let m = ModelBook::builtin().unwrap();
+    let s = subject("invention_patent", "2024-01-01", "2025-06-30");
+    let plan = IncomePlan::compile(&income(RS), &s, &m).unwrap();
+    let life = plan
+        .inputs()
+        .iter()
+        .position(|i| i.path == "income.economic_life")
+        .unwrap();
+    let rate = plan
+        .inputs()
+        .iter()
+        .position(|i| i.path == "income.discount.rate")
+        .unwrap();
+    let mut outside = 0;
+    for n in [0.0, 0.4, 1.0, 2.5, 3.999_999, 4.0, 6.25] {
+        for r in [-0.5, -0.01, 0.0, 1e-9, 0.08, 0.1, 0.35] {
+            let mut x = plan.point();
+            x[life] = n;
+            x[rate] = r;
+            let (v, out) = plan.eval_checked(&x);
+            assert_eq!(v.to_bits(), plan.eval(&x).to_bits(), "life {n}, r {r}");
+            assert_eq!(out, plan.domain_error(&x).is_some(), "life {n}, r {r}");
+            outside += usize::from(out);
+        }
+    }
+    assert_eq!(outside, 7 * 3);
+    // A fractional life: the last part-year counts as a fraction of a period.
+    let mut x = plan.point();
+    x[life] = 2.5;
+    let (two, _) = {
+        let mut y = x.clone();
+        y[life] = 2.0;
+        plan.eval_checked(&y)
+    };
+    let (three, _) = {
+        let mut y = x.clone();
+        y[life] = 3.0;
+        plan.eval_checked(&y)
+    };
+    let (half, _) = plan.eval_checked(&x);
+    assert!(two < half && half < three, "{two} {half} {three}");
+}

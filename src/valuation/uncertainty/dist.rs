@@ -107,6 +107,26 @@ pub(super) fn beta_inv_with(a: f64, b: f64, lnb: f64, u: f64) -> f64 {
     x
 }
 
+/// The triangular inverse CDF at `u` (clamped into (0, 1)): `lo + √(u·(hi − lo)·(mode − lo))`
+/// left of the mode (`u < fc`), `hi − √((1 − u)·(hi − lo)·(hi − mode))` right of it. One
+/// square root for both sides (the side is a select, not a branch the CPU mispredicts half the
+/// time).
+#[inline(always)]
+fn triangular_inv(lo: f64, hi: f64, mode: f64, fc: f64, u: f64) -> f64 {
+    let left = u < fc;
+    let (a, c) = if left {
+        (u, mode - lo)
+    } else {
+        (1.0 - u, hi - mode)
+    };
+    let r = (a * (hi - lo) * c).sqrt();
+    if left {
+        lo + r
+    } else {
+        hi - r
+    }
+}
+
 /// A truncated normal whose interval holds at least this probability is drawn by rejection.
 pub(super) const REJECTION_MIN_MASS: f64 = 0.5;
 /// Rejections before falling back to the inverse CDF (reached with probability ≤ 2⁻⁶⁴).
@@ -303,22 +323,7 @@ impl Marginal {
         match self {
             Marginal::Const(c) => *c,
             Marginal::Uniform { lo, width } => lo + u * width,
-            Marginal::Triangular { lo, hi, mode, fc } => {
-                // One square root for both sides (the same operations as one per side: the
-                // side is a select, not a branch the CPU mispredicts half the time).
-                let left = u < *fc;
-                let (a, c) = if left {
-                    (u, mode - lo)
-                } else {
-                    (1.0 - u, hi - mode)
-                };
-                let r = (a * (hi - lo) * c).sqrt();
-                if left {
-                    lo + r
-                } else {
-                    hi - r
-                }
-            }
+            Marginal::Triangular { lo, hi, mode, fc } => triangular_inv(*lo, *hi, *mode, *fc, u),
             // The tabulated inverse (error ≤ 1e-9 of the width, tested against beta_inv_with).
             Marginal::Pert {
                 lo, width, table, ..
@@ -392,6 +397,11 @@ impl Marginal {
                 }
                 let u: f64 = rng.sample(Open01);
                 self.at_u(u)
+            }
+            // Inline here (not through `at_u`'s call): the most common bounded marginals.
+            Marginal::Triangular { lo, hi, mode, fc } => {
+                let u: f64 = rng.sample(Open01);
+                triangular_inv(*lo, *hi, *mode, *fc, u.clamp(f64::MIN_POSITIVE, U_MAX))
             }
             _ => {
                 let u: f64 = rng.sample(Open01);

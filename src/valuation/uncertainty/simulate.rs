@@ -90,11 +90,12 @@ pub fn simulate<M: Model + ?Sized>(
             let mut first = None;
             for (j, v) in vals.iter_mut().enumerate() {
                 sampler.fill(&mut rng, &mut x, &mut eps, &mut z);
-                *v = model.eval(&x);
-                if let Some(why) = model.domain_error(&x) {
+                let (value, out) = model.eval_checked(&x);
+                *v = value;
+                if out {
                     outside += 1;
                     if first.is_none() {
-                        first = Some((j, why));
+                        first = Some((j, model.domain_error(&x).unwrap_or_default()));
                     }
                 }
                 if kr > 0 {
