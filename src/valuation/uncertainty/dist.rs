@@ -107,7 +107,7 @@ pub(super) fn beta_inv_with(a: f64, b: f64, lnb: f64, u: f64) -> f64 {
     x
 }
 
-/// The triangular inverse CDF at `u` (clamped into (0, 1)): `lo + √(u·(hi − lo)·(mode − lo))`
+/// The triangular inverse CDF at `u` ∈ (0, 1) (the callers clamp it): `lo + √(u·(hi − lo)·(mode − lo))`
 /// left of the mode (`u < fc`), `hi − √((1 − u)·(hi − lo)·(hi − mode))` right of it. One
 /// square root for both sides (the side is a select, not a branch the CPU mispredicts half the
 /// time).
@@ -398,7 +398,8 @@ impl Marginal {
                 let u: f64 = rng.sample(Open01);
                 self.at_u(u)
             }
-            // Inline here (not through `at_u`'s call): the most common bounded marginals.
+            // The triangular inline here, not through a call of `at_u`: it is drawn on every
+            // path of a typical case (the same formula and clamp as `at_u`).
             Marginal::Triangular { lo, hi, mode, fc } => {
                 let u: f64 = rng.sample(Open01);
                 triangular_inv(*lo, *hi, *mode, *fc, u.clamp(f64::MIN_POSITIVE, U_MAX))
