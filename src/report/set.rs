@@ -121,6 +121,9 @@ impl Model for Borrowed<'_> {
     fn eval_checked(&self, x: &[f64]) -> (f64, bool) {
         self.0.eval_checked(x)
     }
+    fn eval_block(&self, c: &crate::valuation::Columns, values: &mut [f64], outside: &mut [bool]) {
+        self.0.eval_block(c, values, outside)
+    }
 }
 
 /// What a report set is built from besides the stage results.

@@ -551,7 +551,12 @@ pub fn validate(spec: &DiscountSpec, subject: &Subject, models: &ModelBook) -> R
 
 /// The rate of a plan in `f64` from the inputs `x[start..start + components]`.
 pub fn rate_f64(method: DiscountMethod, x: &[f64]) -> f64 {
-    let g = |i: usize| x.get(i).copied().unwrap_or(0.0);
+    rate_with(method, |i| x.get(i).copied().unwrap_or(0.0))
+}
+
+/// The rate of a plan in `f64` from its components `g(0)`, `g(1)`, … (0 past the last one).
+#[inline]
+pub fn rate_with(method: DiscountMethod, g: impl Fn(usize) -> f64) -> f64 {
     match method {
         DiscountMethod::Given => g(0),
         DiscountMethod::BuildUp => g(0) + g(1) + g(2) + g(3) + g(4),

@@ -93,6 +93,18 @@ pub trait Model: Sync {
     fn eval_checked(&self, x: &[f64]) -> (f64, bool) {
         (self.eval(x), self.domain_error(x).is_some())
     }
+    /// The values and out-of-domain flags of a block of paths whose inputs are held in
+    /// columns (Monte Carlo evaluates its paths a block at a time): `values[j]` and
+    /// `outside[j]` are `eval_checked` of path `j`, bit for bit. The default gathers each
+    /// path's inputs and calls `eval_checked`; a model whose arithmetic runs across the paths
+    /// of a block (the income approach's period loop) overrides it.
+    fn eval_block(&self, c: &Columns, values: &mut [f64], outside: &mut [bool]) {
+        let mut x = vec![0.0; c.inputs()];
+        for (j, (v, o)) in values.iter_mut().zip(outside.iter_mut()).enumerate() {
+            c.gather(j, &mut x);
+            (*v, *o) = self.eval_checked(&x);
+        }
+    }
     /// The point values of the inputs.
     fn point(&self) -> Vec<f64> {
         use rust_decimal::prelude::ToPrimitive;
@@ -100,5 +112,81 @@ pub trait Model: Sync {
             .iter()
             .map(|i| i.param.point.to_f64().unwrap_or(f64::NAN))
             .collect()
+    }
+}
+
+/// A block of Monte Carlo paths with their inputs in columns: input `i` of path `j` is
+/// `col(i)[j]`. Constant inputs keep their value in every row of their column; the sampler
+/// overwrites the columns of the random ones block after block.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    width: usize,
+    len: usize,
+    data: Vec<f64>,
+}
+
+impl Columns {
+    /// Columns of `width` paths, every path holding `base` (one value per input).
+    pub fn new(base: &[f64], width: usize) -> Columns {
+        let mut data = Vec::with_capacity(base.len() * width);
+        for &b in base {
+            data.extend(std::iter::repeat_n(b, width));
+        }
+        Columns {
+            width,
+            len: width,
+            data,
+        }
+    }
+
+    /// The number of inputs.
+    pub fn inputs(&self) -> usize {
+        self.data.len().checked_div(self.width).unwrap_or(0)
+    }
+
+    /// The paths in use (at most the width given to [`Columns::new`]).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when no path is in use.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Uses the first `len` paths (clamped to the width).
+    pub fn set_len(&mut self, len: usize) {
+        self.len = len.min(self.width);
+    }
+
+    /// Input `i` on the paths in use.
+    #[inline]
+    pub fn col(&self, i: usize) -> &[f64] {
+        &self.data[i * self.width..i * self.width + self.len]
+    }
+
+    /// Input `i` on the paths in use, to write.
+    #[inline]
+    pub fn col_mut(&mut self, i: usize) -> &mut [f64] {
+        &mut self.data[i * self.width..i * self.width + self.len]
+    }
+
+    /// Input `i` of path `j`.
+    #[inline]
+    pub fn at(&self, i: usize, j: usize) -> f64 {
+        self.data[i * self.width + j]
+    }
+
+    /// Sets input `i` of path `j`.
+    #[inline]
+    pub fn set(&mut self, i: usize, j: usize, v: f64) {
+        self.data[i * self.width + j] = v;
+    }
+
+    /// Path `j`'s inputs, into `x` (one value per input).
+    pub fn gather(&self, j: usize, x: &mut [f64]) {
+        for (i, xi) in x.iter_mut().enumerate() {
+            *xi = self.data[i * self.width + j];
+        }
     }
 }

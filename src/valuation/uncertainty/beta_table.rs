@@ -161,7 +161,7 @@ mod tests {
             }
             let mut worst = (0.0f64, 0.0f64);
             for u in us {
-                let u = u.clamp(f64::MIN_POSITIVE, super::super::dist::U_MAX);
+                let u = u.clamp(f64::MIN_POSITIVE, super::super::vmath::U_MAX);
                 let err = (t.at(u) - exact(a, b, lnb, u)).abs();
                 if err > worst.0 {
                     worst = (err, u);

@@ -1,6 +1,7 @@
 //! Marginal distributions and their inverse CDFs: fixed, uniform, triangular, PERT (via the
 //! regularised incomplete beta), normal (optionally truncated), lognormal, scenarios.
 
+use super::vmath::{self, triangular_inv, U_MAX};
 use crate::error::{Error, Result};
 use crate::param::{describe, Dist, Param};
 use rand::distr::Open01;
@@ -22,10 +23,6 @@ pub fn norm_cdf(z: f64) -> f64 {
 pub fn norm_inv(p: f64) -> f64 {
     -std::f64::consts::SQRT_2 * erfc_inv(2.0 * p)
 }
-
-/// The largest `f64` below 1: `u` is clamped into `[MIN_POSITIVE, U_MAX]` before an inverse CDF
-/// so that unbounded marginals stay finite.
-pub(crate) const U_MAX: f64 = 1.0 - f64::EPSILON / 2.0;
 
 /// Modified Lentz evaluation of the continued fraction of `I_x(a, b)` (Numerical Recipes,
 /// `betacf`); converges fast for `x < (a + 1) / (a + b + 2)`.
@@ -105,26 +102,6 @@ pub(super) fn beta_inv_with(a: f64, b: f64, lnb: f64, u: f64) -> f64 {
         x = next;
     }
     x
-}
-
-/// The triangular inverse CDF at `u` ∈ (0, 1) (the callers clamp it): `lo + √(u·(hi − lo)·(mode − lo))`
-/// left of the mode (`u < fc`), `hi − √((1 − u)·(hi − lo)·(hi − mode))` right of it. One
-/// square root for both sides (the side is a select, not a branch the CPU mispredicts half the
-/// time).
-#[inline(always)]
-fn triangular_inv(lo: f64, hi: f64, mode: f64, fc: f64, u: f64) -> f64 {
-    let left = u < fc;
-    let (a, c) = if left {
-        (u, mode - lo)
-    } else {
-        (1.0 - u, hi - mode)
-    };
-    let r = (a * (hi - lo) * c).sqrt();
-    if left {
-        lo + r
-    } else {
-        hi - r
-    }
 }
 
 /// A truncated normal whose interval holds at least this probability is drawn by rejection.
@@ -345,7 +322,7 @@ impl Marginal {
                 };
                 (mean + sd * z).clamp(*lo, *hi)
             }
-            Marginal::Lognormal { mu, sigma } => (mu + sigma * norm_inv(u)).exp(),
+            Marginal::Lognormal { mu, sigma } => vmath::exp(mu + sigma * norm_inv(u)),
             Marginal::Scenarios { values, cum } => {
                 for (v, c) in values.iter().zip(cum) {
                     if u < *c {
@@ -363,20 +340,31 @@ impl Marginal {
     pub(super) fn at_z(&self, z: f64) -> f64 {
         match self {
             Marginal::Normal { mean, sd } => mean + sd * z,
-            Marginal::Lognormal { mu, sigma } => (mu + sigma * z).exp(),
+            Marginal::Lognormal { mu, sigma } => vmath::exp(mu + sigma * z),
             Marginal::Const(c) => *c,
             _ => self.at_u(norm_cdf(z)),
         }
     }
 
-    /// One independent draw.
-    #[inline]
-    pub(super) fn draw(&self, rng: &mut Pcg64Mcg) -> f64 {
-        match self {
-            Marginal::Const(c) => *c,
-            Marginal::Normal { .. } | Marginal::Lognormal { .. } => {
-                let z: f64 = rng.sample(StandardNormal);
-                self.at_z(z)
+    /// Fills `col` with independent draws, one after another from `rng`: standard normals
+    /// (ziggurat) or uniforms on (0, 1) first, then turned into values a column at a time by
+    /// the vector kernels of `vmath`; the kinds without a kernel draw their value directly.
+    pub(super) fn draw_column(&self, rng: &mut Pcg64Mcg, col: &mut [f64]) {
+        match *self {
+            Marginal::Const(c) => col.fill(c),
+            Marginal::Normal { mean, sd } => {
+                normals(rng, col);
+                vmath::normal_all(col, mean, sd);
+            }
+            Marginal::Lognormal { mu, sigma } => {
+                normals(rng, col);
+                vmath::lognormal_all(col, mu, sigma);
+            }
+            Marginal::Triangular { lo, hi, mode, fc } => {
+                for v in col.iter_mut() {
+                    *v = rng.sample(Open01);
+                }
+                vmath::triangular_all(col, lo, hi, mode, fc);
             }
             Marginal::TruncNormal {
                 mean,
@@ -387,28 +375,38 @@ impl Marginal {
                 p_hi,
                 ..
             } if p_hi - p_lo >= REJECTION_MIN_MASS => {
-                // Rejection: a normal draw inside [lo, hi] is a draw of the truncated normal.
-                for _ in 0..REJECTION_TRIES {
-                    let z: f64 = rng.sample(StandardNormal);
-                    let x = mean + sd * z;
-                    if x >= *lo && x <= *hi {
-                        return x;
-                    }
+                for v in col.iter_mut() {
+                    *v = self.reject_draw(rng, mean, sd, lo, hi);
                 }
-                let u: f64 = rng.sample(Open01);
-                self.at_u(u)
-            }
-            // The triangular inline here, not through a call of `at_u`: it is drawn on every
-            // path of a typical case (the same formula and clamp as `at_u`).
-            Marginal::Triangular { lo, hi, mode, fc } => {
-                let u: f64 = rng.sample(Open01);
-                triangular_inv(*lo, *hi, *mode, *fc, u.clamp(f64::MIN_POSITIVE, U_MAX))
             }
             _ => {
-                let u: f64 = rng.sample(Open01);
-                self.at_u(u)
+                for v in col.iter_mut() {
+                    *v = self.at_u(rng.sample(Open01));
+                }
             }
         }
+    }
+
+    /// A truncated normal by rejection: a normal draw inside `[lo, hi]` is a draw of the
+    /// truncated normal (the inverse CDF after [`REJECTION_TRIES`] rejections).
+    #[inline]
+    fn reject_draw(&self, rng: &mut Pcg64Mcg, mean: f64, sd: f64, lo: f64, hi: f64) -> f64 {
+        for _ in 0..REJECTION_TRIES {
+            let z: f64 = rng.sample(StandardNormal);
+            let x = mean + sd * z;
+            if x >= lo && x <= hi {
+                return x;
+            }
+        }
+        self.at_u(rng.sample(Open01))
+    }
+}
+
+/// Standard normal draws (ziggurat, `rand_distr::StandardNormal`) into `col`.
+#[inline]
+fn normals(rng: &mut Pcg64Mcg, col: &mut [f64]) {
+    for v in col.iter_mut() {
+        *v = rng.sample(StandardNormal);
     }
 }
 

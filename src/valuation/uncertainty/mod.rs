@@ -18,7 +18,9 @@
 //!
 //! Φ and Φ⁻¹ come from statrs (`erfc`, `erfc_inv`). An input that is not correlated with another
 //! draws its own `u` (open interval (0, 1)); normal and lognormal inputs draw `z` directly
-//! (ziggurat, `rand_distr::StandardNormal`), which is the same distribution.
+//! (ziggurat, `rand_distr::StandardNormal`), which is the same distribution. The lognormal's
+//! `exp` is techval's own (`vmath::exp`, within 1 ulp of the correctly rounded value), so that
+//! the transform runs in vectors and gives the same bits on every processor.
 //!
 //! # Rank correlation (Gaussian copula)
 //! `[[simulation.correlation]] a = "income.growth", b = "income.split.rate", rho = 0.5` asks for
@@ -37,7 +39,16 @@
 //! and the chunk index), and writes its values into its own slice of the output. Chunks run on
 //! rayon in any order; statistics are then computed sequentially over the values in path order.
 //! The result therefore depends on the seed, the sample count and the chunk size, never on the
-//! number of threads. Inside a chunk the loop reuses one input buffer and allocates nothing.
+//! number of threads.
+//!
+//! Inside a chunk, paths go in blocks of [`BLOCK`] with their inputs in columns
+//! ([`crate::valuation::Columns`]): the correlated group path by path, then each independent
+//! input's whole column (its normals or uniforms drawn one after another, then turned into
+//! values by a vector loop), then the model over the block ([`crate::valuation::Model::eval_block`]:
+//! the income approach runs its period loop across the paths). The vector loops are compiled
+//! for SSE2, AVX2 and AVX-512 and picked at run time; they use no fused multiply-add, so every
+//! width gives the same bits (tested). A block's draws depend only on the generator's state and
+//! the block's length, so a path is replayed by re-drawing the blocks of its chunk up to its own.
 //!
 //! # Statistics
 //! Mean (Welford's running mean: exact when all values are equal), sample standard deviation
@@ -64,6 +75,7 @@ mod stats;
 mod summary;
 #[cfg(test)]
 mod tests;
+mod vmath;
 
 use copula::*;
 pub use correlations::*;

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::error::{Error, Result};
-use crate::valuation::PlanInput;
+use crate::valuation::{Columns, PlanInput};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use rand_pcg::Pcg64Mcg;
@@ -117,30 +117,48 @@ impl Sampler {
     pub fn random_inputs(&self) -> &[usize] {
         &self.random
     }
+}
 
-    /// Fills `x` (length = number of inputs, starting from the point values) with one draw;
-    /// `eps` and `z` are scratch buffers of the correlated group's size.
-    #[inline]
-    pub(super) fn fill(&self, rng: &mut Pcg64Mcg, x: &mut [f64], eps: &mut [f64], z: &mut [f64]) {
-        let k = self.correlated.len();
-        if k > 0 {
-            for e in eps.iter_mut() {
-                *e = rng.sample(StandardNormal);
-            }
-            for (r, zr) in z.iter_mut().enumerate() {
-                let row = &self.chol[r * k..r * k + r + 1];
-                let mut s = 0.0;
-                for (l, e) in row.iter().zip(eps.iter()) {
-                    s += l * e;
+impl Sampler {
+    /// Fills the random inputs' columns of `c` for its paths in use: first the correlated
+    /// group path by path (latent normals `z = L·ε`, then each input's `F⁻¹(Φ(z))`), then each
+    /// independent input's whole column ([`Marginal::draw_column`]), in input order. The
+    /// random numbers a block consumes, and so its values, depend only on the generator's
+    /// state and the block's length.
+    pub(super) fn fill_block(
+        &self,
+        rng: &mut Pcg64Mcg,
+        c: &mut Columns,
+        eps: &mut [f64],
+        z: &mut [f64],
+    ) {
+        if !self.correlated.is_empty() {
+            for j in 0..c.len() {
+                self.latent(rng, eps, z);
+                for ((ix, m), zr) in self.correlated.iter().zip(z.iter()) {
+                    c.set(*ix, j, m.at_z(*zr));
                 }
-                *zr = s;
-            }
-            for ((ix, m), zr) in self.correlated.iter().zip(z.iter()) {
-                x[*ix] = m.at_z(*zr);
             }
         }
         for (ix, m) in &self.independent {
-            x[*ix] = m.draw(rng);
+            m.draw_column(rng, c.col_mut(*ix));
+        }
+    }
+
+    /// The correlated group's latent normals `z = L·ε` of one path (`ε` drawn into `eps`).
+    #[inline]
+    fn latent(&self, rng: &mut Pcg64Mcg, eps: &mut [f64], z: &mut [f64]) {
+        let k = self.correlated.len();
+        for e in eps.iter_mut() {
+            *e = rng.sample(StandardNormal);
+        }
+        for (r, zr) in z.iter_mut().enumerate() {
+            let row = &self.chol[r * k..r * k + r + 1];
+            let mut s = 0.0;
+            for (l, e) in row.iter().zip(eps.iter()) {
+                s += l * e;
+            }
+            *zr = s;
         }
     }
 }

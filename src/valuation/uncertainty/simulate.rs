@@ -3,11 +3,16 @@
 
 use super::*;
 use crate::error::{Error, Result};
-use crate::valuation::Model;
+use crate::valuation::{Columns, Model};
 use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// Paths drawn and evaluated together inside a chunk (inputs in columns, [`Columns`]): enough
+/// for the model's arithmetic to run across paths, few enough for the columns to stay in the
+/// first-level cache.
+pub const BLOCK: usize = 64;
 
 /// The outcome of one Monte Carlo run.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,25 +88,32 @@ pub fn simulate<M: Model + ?Sized>(
         |ci: usize, vals: &mut [f64], ins: &mut [f64]| -> (u64, Option<(usize, String)>) {
             let mut rng = Pcg64Mcg::from_seed(chunk_seed(seed, ci as u64));
             let k = sampler.correlated.len();
+            let mut cols = Columns::new(&sampler.base, BLOCK);
             let mut x = sampler.base.clone();
             let mut eps = vec![0.0; k];
             let mut z = vec![0.0; k];
+            let mut flags = [false; BLOCK];
             let mut outside = 0u64;
             let mut first = None;
-            for (j, v) in vals.iter_mut().enumerate() {
-                sampler.fill(&mut rng, &mut x, &mut eps, &mut z);
-                let (value, out) = model.eval_checked(&x);
-                *v = value;
-                if out {
+            for (bi, block) in vals.chunks_mut(BLOCK).enumerate() {
+                let m = block.len();
+                cols.set_len(m);
+                sampler.fill_block(&mut rng, &mut cols, &mut eps, &mut z);
+                let flags = &mut flags[..m];
+                model.eval_block(&cols, block, flags);
+                for (jj, _) in flags.iter().enumerate().filter(|(_, o)| **o) {
                     outside += 1;
                     if first.is_none() {
-                        first = Some((j, model.domain_error(&x).unwrap_or_default()));
+                        cols.gather(jj, &mut x);
+                        first = Some((bi * BLOCK + jj, model.domain_error(&x).unwrap_or_default()));
                     }
                 }
                 if kr > 0 {
-                    let row = &mut ins[j * kr..(j + 1) * kr];
-                    for (r, &ix) in row.iter_mut().zip(&sampler.random) {
-                        *r = x[ix];
+                    let rows = ins[bi * BLOCK * kr..].chunks_mut(kr).take(m);
+                    for (jj, row) in rows.enumerate() {
+                        for (r, &ix) in row.iter_mut().zip(&sampler.random) {
+                            *r = cols.at(ix, jj);
+                        }
                     }
                 }
             }
@@ -127,7 +139,7 @@ pub fn simulate<M: Model + ?Sized>(
         .enumerate()
         .find_map(|(ci, c)| c.1.as_ref().map(|(j, why)| (ci * chunk + j, why.clone())))
         .map(|(idx, reason)| {
-            let x = replay(&sampler, seed, chunk, idx);
+            let x = replay(&sampler, seed, chunk, n, idx);
             OutOfDomain {
                 path_index: idx as u64,
                 reason,
@@ -140,7 +152,7 @@ pub fn simulate<M: Model + ?Sized>(
         });
     if let Some(first) = values.iter().position(|v| !v.is_finite()) {
         let bad = values.iter().filter(|v| !v.is_finite()).count();
-        let x = replay(&sampler, seed, chunk, first);
+        let x = replay(&sampler, seed, chunk, n, first);
         let shown: Vec<String> = sampler
             .random
             .iter()
@@ -165,14 +177,21 @@ pub fn simulate<M: Model + ?Sized>(
     })
 }
 
-/// Re-draws path `idx` (same seed and chunking) and returns its inputs.
-pub(super) fn replay(sampler: &Sampler, seed: u64, chunk: usize, idx: usize) -> Vec<f64> {
+/// Re-draws path `idx` of `n` (same seed and chunking: the blocks of its chunk up to its own)
+/// and returns its inputs.
+pub(super) fn replay(sampler: &Sampler, seed: u64, chunk: usize, n: usize, idx: usize) -> Vec<f64> {
     let ci = idx / chunk;
+    let len = chunk.min(n - ci * chunk);
+    let within = idx - ci * chunk;
     let mut rng = Pcg64Mcg::from_seed(chunk_seed(seed, ci as u64));
     let k = sampler.correlated.len();
-    let (mut x, mut eps, mut z) = (sampler.base.clone(), vec![0.0; k], vec![0.0; k]);
-    for _ in 0..=(idx % chunk) {
-        sampler.fill(&mut rng, &mut x, &mut eps, &mut z);
+    let (mut eps, mut z) = (vec![0.0; k], vec![0.0; k]);
+    let mut cols = Columns::new(&sampler.base, BLOCK);
+    for b in 0..=within / BLOCK {
+        cols.set_len(BLOCK.min(len - b * BLOCK));
+        sampler.fill_block(&mut rng, &mut cols, &mut eps, &mut z);
     }
+    let mut x = sampler.base.clone();
+    cols.gather(within % BLOCK, &mut x);
     x
 }
