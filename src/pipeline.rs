@@ -122,7 +122,7 @@ pub struct PipelineResult {
 }
 
 fn finance_of(case: &Case) -> FinanceInputs {
-    case.finance.clone().unwrap_or_default()
+    case.finance.as_deref().cloned().unwrap_or_default()
 }
 
 /// 评: runs every approach the case has assumptions for ([`evaluate::run_approaches`]); the

@@ -60,11 +60,14 @@ pub struct Case {
     pub reconcile: Option<crate::valuation::reconcile::ReconcileSpec>,
     /// Finance inputs (borrower, loan request, investment round, trade terms) for
     /// `techval pipeline` and the guarantee / lend / invest / trade commands.
+    /// Boxed: 1,128 bytes inline would sit in every case, and a portfolio holds a partition's
+    /// cases at once, most of them without this section.
     #[serde(default)]
-    pub finance: Option<crate::finance::inputs::FinanceInputs>,
+    pub finance: Option<Box<crate::finance::inputs::FinanceInputs>>,
     /// Report details (client, firm, signatures, special matters).
+    /// Boxed, as `finance`.
     #[serde(default)]
-    pub report: Option<ReportInfo>,
+    pub report: Option<Box<ReportInfo>>,
     /// Indicator ratings on a scoring tree (`[scoring]`, see [`crate::scoring`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scoring: Option<crate::scoring::ScoringInput>,
@@ -118,7 +121,16 @@ impl Case {
     /// technology premium, market technology score; see [`scoring`]) and validates the result.
     /// The one entry point from a file to a case the engines can run.
     pub fn prepare(mut self, models: &crate::models::ModelBook) -> Result<Case> {
-        scoring::apply(&mut self, models)?;
+        scoring::apply(&mut self, models, false)?;
+        self.validate(models)?;
+        Ok(self)
+    }
+
+    /// [`Case::prepare`] keeping only the score's figures: the score card has no rating lines
+    /// and no audit trail ([`crate::scoring::engine::score_with`] with a muted trail). For batch
+    /// work that keeps a card per row (a portfolio); the same figures, the same errors.
+    pub fn prepare_brief(mut self, models: &crate::models::ModelBook) -> Result<Case> {
+        scoring::apply(&mut self, models, true)?;
         self.validate(models)?;
         Ok(self)
     }

@@ -14,6 +14,7 @@
 //! card carries the audit trail of every rating.
 
 use super::Case;
+use crate::audit::AuditTrail;
 use crate::error::{Error, Result};
 use crate::models::ModelBook;
 use crate::param::Param;
@@ -78,7 +79,7 @@ fn technical_dimension(t: &ScoringTree) -> Option<&str> {
 
 /// Scores the case's `[scoring]` section and fills what the score drives (see the module
 /// docs). Without `[scoring]`, `income.split.scoring_model` is an error and nothing changes.
-pub(super) fn apply(case: &mut Case, models: &ModelBook) -> Result<()> {
+pub(super) fn apply(case: &mut Case, models: &ModelBook, brief: bool) -> Result<()> {
     let split_model = case
         .income
         .as_ref()
@@ -96,7 +97,12 @@ pub(super) fn apply(case: &mut Case, models: &ModelBook) -> Result<()> {
         return Ok(());
     };
     let t = tree(models, input.model_id(), "scoring.model")?;
-    let card = engine::score(t, input, case.purpose.map(|p| p.as_str()))?;
+    let trail = if brief {
+        AuditTrail::muted()
+    } else {
+        AuditTrail::new()
+    };
+    let card = engine::score_with(t, input, case.purpose.map(|p| p.as_str()), trail)?;
     let mut derived = Vec::new();
 
     if let Some(m) = split_model {

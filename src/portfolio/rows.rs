@@ -263,7 +263,7 @@ pub(super) fn row_case(
         };
         let e = match read {
             Ok(case) => {
-                return match case.prepare(models) {
+                return match case.prepare_brief(models) {
                     Ok(case) => Ok(case),
                     Err(e) => Err(field_reject(e, cols, cells, &reject)),
                 };

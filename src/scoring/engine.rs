@@ -17,7 +17,7 @@
 
 use super::input::ScoringInput;
 use super::tree::{Scenario, ScoringTree};
-use crate::audit::{AuditTrail, AuditValue};
+use crate::audit::{record_sourced, AuditTrail, AuditValue};
 use crate::error::{Error, Result};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -305,9 +305,20 @@ pub fn check_ratings(tree: &ScoringTree, input: &ScoringInput) -> Result<()> {
 /// Scores a subject. `purpose` (the case's purpose id) picks the scenario when the input names
 /// none. Ratings must have passed [`check_ratings`].
 pub fn score(tree: &ScoringTree, input: &ScoringInput, purpose: Option<&str>) -> Result<ScoreCard> {
+    score_with(tree, input, purpose, AuditTrail::new())
+}
+
+/// [`score`] into the trail `tr`. With a muted trail ([`AuditTrail::muted`]) the card keeps the
+/// figures (total, grade, coverage, dimensions, vetoes, gate) but no rating lines and no steps,
+/// and nothing of either is formatted: a portfolio row keeps only the figures.
+pub fn score_with(
+    tree: &ScoringTree,
+    input: &ScoringInput,
+    purpose: Option<&str>,
+    mut tr: AuditTrail,
+) -> Result<ScoreCard> {
     check_ratings(tree, input)?;
     let (sc, sc_source) = pick_scenario(tree, input.scenario.as_deref(), purpose)?;
-    let mut tr = AuditTrail::new();
     let src = format!("models/scoring/{}.toml, scenario {}", tree.id, sc.id);
     let hundred = Decimal::ONE_HUNDRED;
     let mut lines = Vec::new();
@@ -329,7 +340,8 @@ pub fn score(tree: &ScoringTree, input: &ScoringInput, purpose: Option<&str>) ->
                 (Some(r), Some(p)) => {
                     rated_w += w;
                     acc += p;
-                    tr.record_sourced(
+                    record_sourced!(
+                        tr,
                         format!("rating[{}]", ind.id),
                         "points_i = (rating − min) / (max − min) × w_i × 100",
                         vec![
@@ -344,19 +356,22 @@ pub fn score(tree: &ScoringTree, input: &ScoringInput, purpose: Option<&str>) ->
                 }
                 _ => missing.push(ind.id.clone()),
             }
-            lines.push(RatingLine {
-                indicator: ind.id.clone(),
-                dimension: d.id.clone(),
-                name_zh: ind.name_zh.clone(),
-                name_en: ind.name_en.clone(),
-                rating,
-                weight: w,
-                points: points.map(r4),
-            });
+            if tr.is_on() {
+                lines.push(RatingLine {
+                    indicator: ind.id.clone(),
+                    dimension: d.id.clone(),
+                    name_zh: ind.name_zh.clone(),
+                    name_en: ind.name_en.clone(),
+                    rating,
+                    weight: w,
+                    points: points.map(r4),
+                });
+            }
         }
         let s = (rated_w > Decimal::ZERO).then(|| acc / rated_w);
         coverage += dw * rated_w;
-        tr.record_sourced(
+        record_sourced!(
+            tr,
             format!("dimension[{}]", d.id),
             "S_d = Σ points_i / Σ w_i over the rated indicators of d (unknown ratings left out)",
             vec![
@@ -384,7 +399,8 @@ pub fn score(tree: &ScoringTree, input: &ScoringInput, purpose: Option<&str>) ->
         });
     }
     let coverage = r4(coverage);
-    tr.record_sourced(
+    record_sourced!(
+        tr,
         "coverage",
         "coverage = Σ_d W_d × Σ_{i∈d rated} w_i",
         vec![AuditValue::number("coverage_floor", tree.coverage_floor)],
@@ -435,7 +451,8 @@ pub fn score(tree: &ScoringTree, input: &ScoringInput, purpose: Option<&str>) ->
             }
         }),
     };
-    tr.record_sourced(
+    record_sourced!(
+                tr,
         "total",
         "total = Σ_d W_d·S_d / Σ_{d known} W_d; grade A ≥ T_A, B ≥ T_B, C ≥ T_C, else D; a veto → D",
         vec![

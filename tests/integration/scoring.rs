@@ -627,3 +627,35 @@ fn a_bad_rating_in_a_portfolio_row_is_a_row_reject_naming_its_column() {
         assert!(head.contains(&c), "{c} in {head:?}");
     }
 }
+
+#[test]
+fn a_brief_score_has_the_full_scores_figures_without_lines_or_trail() {
+    // Portfolio rows are prepared with `prepare_brief` (the card kept per row without its
+    // rating lines and audit trail): every figure and every value the score drives must be
+    // the full preparation's.
+    let m = book();
+    for f in [
+        "invention_patent_license",
+        "invention_patent_market",
+        "invention_patent_scored",
+        "university_achievement",
+        "utility_model_manufacturer",
+    ] {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("datasets/cases/{f}.toml"));
+        let full = Case::load(&p).unwrap().prepare(&m).unwrap();
+        let brief = Case::load(&p).unwrap().prepare_brief(&m).unwrap();
+        let (a, b) = (
+            full.scored.as_ref().unwrap(),
+            brief.scored.as_ref().unwrap(),
+        );
+        assert!(!a.card.lines.is_empty() && !a.card.trail.is_empty(), "{f}");
+        assert!(b.card.lines.is_empty() && b.card.trail.is_empty(), "{f}");
+        let mut slim = a.card.clone();
+        slim.lines.clear();
+        slim.trail = b.card.trail.clone();
+        assert_eq!(slim, b.card, "{f}");
+        assert_eq!(a.derived, b.derived, "{f}");
+        assert_eq!(full.income, brief.income, "{f}");
+        assert_eq!(full.market, brief.market, "{f}");
+    }
+}

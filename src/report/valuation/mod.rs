@@ -150,7 +150,7 @@ pub fn view(inp: &ValuationReportInput<'_>) -> Result<ValuationView> {
     let lang = inp.lang;
     let case = inp.case;
     let s = &case.subject;
-    let info: ReportInfo = case.report.clone().unwrap_or_default();
+    let info: ReportInfo = case.report.as_deref().cloned().unwrap_or_default();
     let client = info.client.clone().unwrap_or_else(|| s.owner.clone());
     let vt = info.value_type.unwrap_or(ValueType::MarketValue);
     let (vt_name, vt_def) = match lang {
