@@ -14,6 +14,7 @@ Usage:
     pip install numpy
     python3 benches/mc_reference.py --paths 1000000
     python3 benches/mc_reference.py --paths 1000000 --techval target/release/techval
+    python3 benches/mc_reference.py --paths 1000000 --techval target/release/techval --blas-threads 1
 
 With --techval, the script also runs `techval bench simulate --paths N --format json` as a
 separate process, times the whole process, and prints both side by side with the ratio.
@@ -24,11 +25,20 @@ The two use different random streams, so their statistics agree within Monte Car
 import argparse
 import json
 import math
+import os
 import subprocess
 import sys
 import time
 
 T0 = time.perf_counter()  # before numpy is imported: "end to end" includes the import
+# --blas-threads N caps numpy's BLAS (and OpenMP) threads; it has to be set before the import.
+# By default OpenBLAS starts a thread per core for the n x 10 matrix product, and those threads
+# spin while they wait, which counts in numpy's CPU time: per CPU-second, numpy then looks about
+# half as fast as with one BLAS thread (benches/README.md, issue 11, session 8).
+if "--blas-threads" in sys.argv[1:-1]:
+    _n = sys.argv[sys.argv.index("--blas-threads") + 1]
+    for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_v] = _n
 import numpy as np  # noqa: E402
 
 S1, G, TAX, YEARS = 10_000_000.0, 0.05, 0.25, 10
@@ -74,6 +84,11 @@ def main():
     ap.add_argument("--paths", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=20250630)
     ap.add_argument("--techval", help="path of the techval binary to run side by side")
+    ap.add_argument(
+        "--blas-threads",
+        type=int,
+        help="cap numpy's BLAS threads (read before numpy is imported; default: the library's own)",
+    )
     a = ap.parse_args()
 
     t1, c1 = time.perf_counter(), time.process_time()
@@ -82,7 +97,8 @@ def main():
     t2, c2 = time.perf_counter(), time.process_time()
     compute, cpu = t2 - t1, c2 - c1
     end_to_end = t2 - T0
-    print(f"numpy {np.__version__}: {a.paths} paths")
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "library default")
+    print(f"numpy {np.__version__}: {a.paths} paths (BLAS threads: {blas})")
     print(f"  compute + statistics: {compute:.3f} s wall, {cpu:.3f} s CPU  ({a.paths / compute:,.0f} trials/s; {a.paths / cpu:,.0f} per CPU-second)")
     print(f"  incl. numpy import:   {end_to_end:.3f} s")
     print("  mean {mean:,.2f} ± {std_error:,.2f}  P5 {p5:,.2f}  P50 {p50:,.2f}  P95 {p95:,.2f}".format(**st))

@@ -264,7 +264,12 @@ pub(super) fn row_case(
         let e = match read {
             Ok(case) => {
                 return match case.prepare_brief(models) {
-                    Ok(case) => Ok(case),
+                    // The ratings are not read again once scored (the card holds the figures);
+                    // a partition's cases are in memory at once, with about 1.5 KB of them each.
+                    Ok(mut case) => {
+                        case.scoring = None;
+                        Ok(case)
+                    }
                     Err(e) => Err(field_reject(e, cols, cells, &reject)),
                 };
             }

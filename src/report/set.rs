@@ -121,7 +121,12 @@ impl Model for Borrowed<'_> {
     fn eval_checked(&self, x: &[f64]) -> (f64, bool) {
         self.0.eval_checked(x)
     }
-    fn eval_block(&self, c: &crate::valuation::Columns, values: &mut [f64], outside: &mut [bool]) {
+    fn eval_block(
+        &self,
+        c: crate::valuation::Columns<'_>,
+        values: &mut [f64],
+        outside: &mut [bool],
+    ) {
         self.0.eval_block(c, values, outside)
     }
 }

@@ -98,7 +98,7 @@ pub trait Model: Sync {
     /// `outside[j]` are `eval_checked` of path `j`, bit for bit. The default gathers each
     /// path's inputs and calls `eval_checked`; a model whose arithmetic runs across the paths
     /// of a block (the income approach's period loop) overrides it.
-    fn eval_block(&self, c: &Columns, values: &mut [f64], outside: &mut [bool]) {
+    fn eval_block(&self, c: Columns<'_>, values: &mut [f64], outside: &mut [bool]) {
         let mut x = vec![0.0; c.inputs()];
         for (j, (v, o)) in values.iter_mut().zip(outside.iter_mut()).enumerate() {
             c.gather(j, &mut x);
@@ -115,36 +115,37 @@ pub trait Model: Sync {
     }
 }
 
-/// A block of Monte Carlo paths with their inputs in columns: input `i` of path `j` is
-/// `col(i)[j]`. Constant inputs keep their value in every row of their column; the sampler
-/// overwrites the columns of the random ones block after block.
+/// A block of Monte Carlo paths with their inputs in columns, owned (the sampler's buffer):
+/// input `i` of path `j` is `col(i)[j]`. Constant inputs keep their value in every row of their
+/// column; the sampler overwrites the columns of the random ones block after block. Models read
+/// it through [`Columns`].
 #[derive(Debug, Clone)]
-pub struct Columns {
+pub struct ColumnBlock {
     width: usize,
     len: usize,
     data: Vec<f64>,
 }
 
-impl Columns {
+impl ColumnBlock {
     /// Columns of `width` paths, every path holding `base` (one value per input).
-    pub fn new(base: &[f64], width: usize) -> Columns {
+    pub fn new(base: &[f64], width: usize) -> ColumnBlock {
         let mut data = Vec::with_capacity(base.len() * width);
         for &b in base {
             data.extend(std::iter::repeat_n(b, width));
         }
-        Columns {
+        ColumnBlock {
             width,
             len: width,
             data,
         }
     }
 
-    /// The number of inputs.
-    pub fn inputs(&self) -> usize {
-        self.data.len().checked_div(self.width).unwrap_or(0)
+    /// Uses the first `len` paths (clamped to the width).
+    pub fn set_len(&mut self, len: usize) {
+        self.len = len.min(self.width);
     }
 
-    /// The paths in use (at most the width given to [`Columns::new`]).
+    /// The paths in use.
     pub fn len(&self) -> usize {
         self.len
     }
@@ -154,33 +155,74 @@ impl Columns {
         self.len == 0
     }
 
-    /// Uses the first `len` paths (clamped to the width).
-    pub fn set_len(&mut self, len: usize) {
-        self.len = len.min(self.width);
-    }
-
-    /// Input `i` on the paths in use.
-    #[inline]
-    pub fn col(&self, i: usize) -> &[f64] {
-        &self.data[i * self.width..i * self.width + self.len]
-    }
-
     /// Input `i` on the paths in use, to write.
     #[inline]
     pub fn col_mut(&mut self, i: usize) -> &mut [f64] {
         &mut self.data[i * self.width..i * self.width + self.len]
     }
 
-    /// Input `i` of path `j`.
-    #[inline]
-    pub fn at(&self, i: usize, j: usize) -> f64 {
-        self.data[i * self.width + j]
-    }
-
     /// Sets input `i` of path `j`.
     #[inline]
     pub fn set(&mut self, i: usize, j: usize, v: f64) {
         self.data[i * self.width + j] = v;
+    }
+
+    /// The block as the models read it.
+    pub fn view(&self) -> Columns<'_> {
+        Columns {
+            width: self.width,
+            len: self.len,
+            data: &self.data,
+        }
+    }
+}
+
+/// Paths with their inputs in columns, as a model reads them ([`Model::eval_block`]): input
+/// `i` of path `j` is `col(i)[j]`. A view of a [`ColumnBlock`], or of a contiguous run of its
+/// inputs ([`Columns::sub`]: the inputs of one part of a combined model).
+#[derive(Debug, Clone, Copy)]
+pub struct Columns<'a> {
+    width: usize,
+    len: usize,
+    data: &'a [f64],
+}
+
+impl<'a> Columns<'a> {
+    /// The number of inputs.
+    pub fn inputs(&self) -> usize {
+        self.data.len().checked_div(self.width).unwrap_or(0)
+    }
+
+    /// The paths in use.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when no path is in use.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Inputs `start .. start + count` as columns of their own (input 0 of the view is input
+    /// `start` of this one).
+    pub fn sub(&self, start: usize, count: usize) -> Columns<'a> {
+        Columns {
+            width: self.width,
+            len: self.len,
+            data: &self.data[start * self.width..(start + count) * self.width],
+        }
+    }
+
+    /// Input `i` on the paths in use.
+    #[inline]
+    pub fn col(&self, i: usize) -> &'a [f64] {
+        &self.data[i * self.width..i * self.width + self.len]
+    }
+
+    /// Input `i` of path `j`.
+    #[inline]
+    pub fn at(&self, i: usize, j: usize) -> f64 {
+        self.data[i * self.width + j]
     }
 
     /// Path `j`'s inputs, into `x` (one value per input).

@@ -29,7 +29,7 @@ use crate::money::Money;
 use crate::param::DecimalValue;
 use crate::valuation::uncertainty::{self, Correlation, SimSettings, ValueDistribution};
 use crate::valuation::Purpose;
-use crate::valuation::{Approach, Model, PlanInput, Valuation};
+use crate::valuation::{Approach, Columns, Model, PlanInput, Valuation};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -396,6 +396,28 @@ impl Model for ReconciledModel<'_> {
         self.parts
             .iter()
             .find_map(|p| p.model.domain_error(&x[p.start..p.start + p.len]))
+    }
+
+    /// Each part's block on its own inputs' columns, combined path by path as `eval` combines
+    /// them (the same order of additions, so the same bits); outside when any part is.
+    fn eval_block(&self, c: Columns<'_>, values: &mut [f64], outside: &mut [bool]) {
+        let m = values.len().min(outside.len());
+        let (mut part, mut flags) = (vec![0.0; m], vec![false; m]);
+        values.fill(self.constant);
+        outside.fill(false);
+        for p in &self.parts {
+            p.model
+                .eval_block(c.sub(p.start, p.len), &mut part, &mut flags);
+            for (((v, o), pv), f) in values
+                .iter_mut()
+                .zip(outside.iter_mut())
+                .zip(&part)
+                .zip(&flags)
+            {
+                *v += p.weight * fen_f64(*pv);
+                *o |= *f;
+            }
+        }
     }
 }
 

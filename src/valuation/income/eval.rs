@@ -420,7 +420,7 @@ impl IncomePlan {
     /// the period loop across the paths (the same operations on each path as [`Self::eval_at`],
     /// so the same bits), then per path the tail. Paths whose lives differ take `eval_at`.
     #[allow(clippy::needless_range_loop)] // the lanes' arrays are read in step
-    fn eval_lanes(&self, c: &Columns, j0: usize, vals: &mut [f64], outs: &mut [bool]) {
+    fn eval_lanes(&self, c: Columns<'_>, j0: usize, vals: &mut [f64], outs: &mut [bool]) {
         let m = vals.len().min(LANES).min(outs.len());
         let x_of = |j: usize| move |i: usize| c.at(i, j0 + j);
         let life = &c.col(self.life_ix)[j0..j0 + m];
@@ -482,7 +482,7 @@ impl IncomePlan {
     /// [`Self::prep`] of paths `j0 .. j0 + m`, a quantity at a time: a column copied, or one
     /// of the formulas above over a column, where the plan makes the quantity an input as it
     /// stands (a given rate, K and tax); the per-path formulas otherwise.
-    fn prep_lanes(&self, c: &Columns, j0: usize, m: usize, l: &mut Lanes) {
+    fn prep_lanes(&self, c: Columns<'_>, j0: usize, m: usize, l: &mut Lanes) {
         let m = m.min(LANES);
         let col = |i: usize| &c.col(i)[j0..j0 + m];
         let x_of = |j: usize| move |i: usize| c.at(i, j0 + j);
@@ -585,7 +585,7 @@ impl Model for IncomePlan {
         (self.eval_at(|i| x[i], r), rate_outside(r))
     }
 
-    fn eval_block(&self, c: &Columns, values: &mut [f64], outside: &mut [bool]) {
+    fn eval_block(&self, c: Columns<'_>, values: &mut [f64], outside: &mut [bool]) {
         for (s, (vals, outs)) in values
             .chunks_mut(LANES)
             .zip(outside.chunks_mut(LANES))

@@ -42,7 +42,7 @@
 //! number of threads.
 //!
 //! Inside a chunk, paths go in blocks of [`BLOCK`] with their inputs in columns
-//! ([`crate::valuation::Columns`]): the correlated group path by path, then each independent
+//! ([`crate::valuation::ColumnBlock`]): the correlated group path by path, then each independent
 //! input's whole column (its normals or uniforms drawn one after another, then turned into
 //! values by a vector loop), then the model over the block ([`crate::valuation::Model::eval_block`]:
 //! the income approach runs its period loop across the paths). The vector loops are compiled

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::error::{Error, Result};
-use crate::valuation::{Columns, PlanInput};
+use crate::valuation::{ColumnBlock, PlanInput};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use rand_pcg::Pcg64Mcg;
@@ -128,7 +128,7 @@ impl Sampler {
     pub(super) fn fill_block(
         &self,
         rng: &mut Pcg64Mcg,
-        c: &mut Columns,
+        c: &mut ColumnBlock,
         eps: &mut [f64],
         z: &mut [f64],
     ) {

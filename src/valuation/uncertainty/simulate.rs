@@ -3,13 +3,13 @@
 
 use super::*;
 use crate::error::{Error, Result};
-use crate::valuation::{Columns, Model};
+use crate::valuation::{ColumnBlock, Model};
 use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Paths drawn and evaluated together inside a chunk (inputs in columns, [`Columns`]): enough
+/// Paths drawn and evaluated together inside a chunk (inputs in columns, [`ColumnBlock`]): enough
 /// for the model's arithmetic to run across paths, few enough for the columns to stay in the
 /// first-level cache.
 pub const BLOCK: usize = 64;
@@ -88,7 +88,7 @@ pub fn simulate<M: Model + ?Sized>(
         |ci: usize, vals: &mut [f64], ins: &mut [f64]| -> (u64, Option<(usize, String)>) {
             let mut rng = Pcg64Mcg::from_seed(chunk_seed(seed, ci as u64));
             let k = sampler.correlated.len();
-            let mut cols = Columns::new(&sampler.base, BLOCK);
+            let mut cols = ColumnBlock::new(&sampler.base, BLOCK);
             let mut x = sampler.base.clone();
             let mut eps = vec![0.0; k];
             let mut z = vec![0.0; k];
@@ -100,11 +100,11 @@ pub fn simulate<M: Model + ?Sized>(
                 cols.set_len(m);
                 sampler.fill_block(&mut rng, &mut cols, &mut eps, &mut z);
                 let flags = &mut flags[..m];
-                model.eval_block(&cols, block, flags);
+                model.eval_block(cols.view(), block, flags);
                 for (jj, _) in flags.iter().enumerate().filter(|(_, o)| **o) {
                     outside += 1;
                     if first.is_none() {
-                        cols.gather(jj, &mut x);
+                        cols.view().gather(jj, &mut x);
                         first = Some((bi * BLOCK + jj, model.domain_error(&x).unwrap_or_default()));
                     }
                 }
@@ -112,7 +112,7 @@ pub fn simulate<M: Model + ?Sized>(
                     let rows = ins[bi * BLOCK * kr..].chunks_mut(kr).take(m);
                     for (jj, row) in rows.enumerate() {
                         for (r, &ix) in row.iter_mut().zip(&sampler.random) {
-                            *r = cols.at(ix, jj);
+                            *r = cols.view().at(ix, jj);
                         }
                     }
                 }
@@ -186,12 +186,12 @@ pub(super) fn replay(sampler: &Sampler, seed: u64, chunk: usize, n: usize, idx: 
     let mut rng = Pcg64Mcg::from_seed(chunk_seed(seed, ci as u64));
     let k = sampler.correlated.len();
     let (mut eps, mut z) = (vec![0.0; k], vec![0.0; k]);
-    let mut cols = Columns::new(&sampler.base, BLOCK);
+    let mut cols = ColumnBlock::new(&sampler.base, BLOCK);
     for b in 0..=within / BLOCK {
         cols.set_len(BLOCK.min(len - b * BLOCK));
         sampler.fill_block(&mut rng, &mut cols, &mut eps, &mut z);
     }
     let mut x = sampler.base.clone();
-    cols.gather(within % BLOCK, &mut x);
+    cols.view().gather(within % BLOCK, &mut x);
     x
 }

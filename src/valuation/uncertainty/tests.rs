@@ -345,3 +345,105 @@ fn a_triangular_column_is_the_inverse_cdf_of_the_same_uniforms() {
         }
     }
 }
+
+/// Draws blocks of `m`'s inputs (the sample case's own distributions) and checks that
+/// `eval_block` gives every path's `eval_checked`, bit for bit: blocks of 64, of 37 and of 1
+/// paths; then, for a model with an economic life among its inputs, blocks whose lives are all
+/// one fractional value (the period loop across paths with a fractional last period) and blocks
+/// whose lives differ (path by path), with some discount rates pushed to 0 and below.
+fn check_blocks(label: &str, m: &dyn crate::valuation::Model) {
+    use crate::valuation::ColumnBlock;
+    let sampler = Sampler::new(m.inputs(), &[]).unwrap();
+    let mut rng = Pcg64Mcg::from_seed(chunk_seed(5, 0));
+    let k = sampler.correlated.len();
+    let (mut eps, mut z) = (vec![0.0; k], vec![0.0; k]);
+    let mut block = ColumnBlock::new(&sampler.base, BLOCK);
+    let find = |p: &str| m.inputs().iter().position(|i| i.path == p);
+    let life = find("income.economic_life");
+    let rate = find("income.discount.rate");
+    let mut x = vec![0.0; m.inputs().len()];
+    let mut outside = 0;
+    for (round, len) in [64usize, 37, 1, 64, 64, 64].into_iter().enumerate() {
+        block.set_len(len);
+        sampler.fill_block(&mut rng, &mut block, &mut eps, &mut z);
+        if let (Some(l), true) = (life, round >= 3) {
+            for (j, v) in block.col_mut(l).iter_mut().enumerate() {
+                *v = if round == 3 {
+                    6.4
+                } else {
+                    1.0 + (j % 9) as f64 * 0.75
+                };
+            }
+        }
+        if let (Some(r), true) = (rate, round == 5) {
+            for (j, v) in block.col_mut(r).iter_mut().enumerate() {
+                if j % 5 == 0 {
+                    *v = -0.02 * (j % 3) as f64;
+                }
+            }
+        }
+        let (mut vals, mut outs) = (vec![0.0; len], vec![false; len]);
+        m.eval_block(block.view(), &mut vals, &mut outs);
+        for j in 0..len {
+            block.view().gather(j, &mut x);
+            let (v, o) = m.eval_checked(&x);
+            assert_eq!(
+                vals[j].to_bits(),
+                v.to_bits(),
+                "{label}: block {round}, path {j}"
+            );
+            assert_eq!(outs[j], o, "{label}: block {round}, path {j}");
+            outside += usize::from(o);
+        }
+    }
+    if rate.is_some() {
+        assert!(
+            outside > 0,
+            "{label}: no path outside the domain was checked"
+        );
+    }
+}
+
+#[test]
+fn a_block_is_evaluated_as_its_paths_are() {
+    use crate::case::Case;
+    use crate::evaluate::{compile_model, reconcile_all, run_approaches};
+    use crate::valuation::reconcile::ReconciledModel;
+    use crate::valuation::{Approach, Model};
+    let models = crate::models::ModelBook::builtin().unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/cases");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    // The Monte Carlo benchmark's case: a stream scale and an after-tax rate together.
+    files.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/rfr10.toml"));
+    let mut reconciled = 0;
+    for f in &files {
+        let label = f.display().to_string();
+        let case = Case::load(f).unwrap().prepare(&models).unwrap();
+        let mut compiled: Vec<(Approach, Box<dyn Model>)> = Vec::new();
+        for a in [Approach::Income, Approach::Cost] {
+            if let Some(m) = compile_model(&case, &models, a).unwrap() {
+                check_blocks(&format!("{label} {a:?}"), m.as_ref());
+                compiled.push((a, m));
+            }
+        }
+        let which: Vec<Approach> = compiled.iter().map(|(a, _)| *a).collect();
+        let vals = run_approaches(&case, &models, &which, None).unwrap();
+        if let Some(rec) = reconcile_all(&case, &models, &vals).unwrap() {
+            let refs: Vec<(Approach, &dyn Model)> =
+                compiled.iter().map(|(a, m)| (*a, m.as_ref())).collect();
+            let m = ReconciledModel::new(&rec, &refs).unwrap();
+            check_blocks(&format!("{label} reconciled"), &m);
+            reconciled += 1;
+        }
+    }
+    assert!(
+        files.len() >= 5 && reconciled >= 2,
+        "{} cases, {reconciled} reconciled",
+        files.len()
+    );
+}
