@@ -35,10 +35,14 @@ T0 = time.perf_counter()  # before numpy is imported: "end to end" includes the 
 # By default OpenBLAS starts a thread per core for the n x 10 matrix product, and those threads
 # spin while they wait, which counts in numpy's CPU time: per CPU-second, numpy then looks about
 # half as fast as with one BLAS thread (benches/README.md, issue 11, session 8).
-if "--blas-threads" in sys.argv[1:-1]:
-    _n = sys.argv[sys.argv.index("--blas-threads") + 1]
+_blas = [
+    a.split("=", 1)[1] if a.startswith("--blas-threads=") else nxt
+    for a, nxt in zip(sys.argv[1:], sys.argv[2:] + [""])
+    if a == "--blas-threads" or a.startswith("--blas-threads=")
+]
+if _blas and _blas[-1]:
     for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[_v] = _n
+        os.environ[_v] = _blas[-1]
 import numpy as np  # noqa: E402
 
 S1, G, TAX, YEARS = 10_000_000.0, 0.05, 0.25, 10

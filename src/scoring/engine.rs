@@ -452,7 +452,7 @@ pub fn score_with(
         }),
     };
     record_sourced!(
-                tr,
+        tr,
         "total",
         "total = Σ_d W_d·S_d / Σ_{d known} W_d; grade A ≥ T_A, B ≥ T_B, C ≥ T_C, else D; a veto → D",
         vec![

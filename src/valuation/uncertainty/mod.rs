@@ -19,7 +19,7 @@
 //! Φ and Φ⁻¹ come from statrs (`erfc`, `erfc_inv`). An input that is not correlated with another
 //! draws its own `u` (open interval (0, 1)); normal and lognormal inputs draw `z` directly
 //! (ziggurat, `rand_distr::StandardNormal`), which is the same distribution. The lognormal's
-//! `exp` is techval's own (`vmath::exp`, within 1 ulp of the correctly rounded value), so that
+//! `exp` is techval's own (`vmath::exp`, within 1 ulp of glibc's), so that
 //! the transform runs in vectors and gives the same bits on every processor.
 //!
 //! # Rank correlation (Gaussian copula)

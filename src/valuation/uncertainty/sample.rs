@@ -117,9 +117,7 @@ impl Sampler {
     pub fn random_inputs(&self) -> &[usize] {
         &self.random
     }
-}
 
-impl Sampler {
     /// Fills the random inputs' columns of `c` for its paths in use: first the correlated
     /// group path by path (latent normals `z = L·ε`, then each input's `F⁻¹(Φ(z))`), then each
     /// independent input's whole column ([`Marginal::draw_column`]), in input order. The
